@@ -1,0 +1,37 @@
+package dev.meridian.api;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Reads a journal back, after the fact or live. Off the guest path. */
+public interface JournalReader extends AutoCloseable {
+
+    /** The sandboxes recorded, oldest first. */
+    List<SandboxRecord> sandboxes();
+
+    /**
+     * Delivers every call matching {@code query}, in journal order, joined with its completion
+     * when one was recorded.
+     */
+    void entries(JournalQuery query, Consumer<JournalEntry> sink);
+
+    /**
+     * Follows one sandbox live from the start of its record: delivers each of its calls once the
+     * completion is journaled, in journal order, on a thread of the reader's own. The returned
+     * handle's {@link Follow#awaitEnd} returns once the sandbox's end has been read and every call
+     * before it delivered.
+     */
+    Follow follow(long sandboxId, Consumer<JournalEntry> sink);
+
+    @Override
+    void close();
+
+    /** A live subscription to one sandbox's calls. */
+    interface Follow extends AutoCloseable {
+        /** Waits until the sandbox's end is read; false if {@code timeoutMillis} passed first. */
+        boolean awaitEnd(long timeoutMillis) throws InterruptedException;
+
+        @Override
+        void close();
+    }
+}

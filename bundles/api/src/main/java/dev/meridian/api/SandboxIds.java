@@ -1,0 +1,36 @@
+package dev.meridian.api;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Sandbox ids: 64-bit, random, shown as 16 lower-case hex digits. */
+public final class SandboxIds {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private SandboxIds() {
+    }
+
+    public static long next() {
+        long id;
+        do {
+            id = RANDOM.nextLong();
+        } while (id == 0);
+        return id;
+    }
+
+    public static String format(long id) {
+        return HexFormat.of().toHexDigits(id);
+    }
+
+    /**
+     * Parses a full id, as {@link #format} prints it.
+     *
+     * @throws IllegalArgumentException naming the bad text
+     */
+    public static long parse(String text) {
+        if (text.length() != 16 || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("not a sandbox id (16 hex digits): " + text);
+        }
+        return HexFormat.fromHexDigitsToLong(text);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.meridian.api;
+
+/**
+ * The bus as one sandbox's supervisor sees it. A South platform calls {@link #onCall} for each
+ * notification, answers the kernel as the verdict says, then calls {@link #onCompletion}.
+ * One gateway per sandbox, used by that sandbox's supervisor thread only; neither method
+ * allocates, locks or logs in steady state.
+ */
+public interface SyscallGateway extends AutoCloseable {
+
+    /** The sandbox this gateway serves. */
+    long sandboxId();
+
+    /** Journals the call, dispatches it to the shim and policy; returns with a verdict set. */
+    void onCall(SyscallEvent call, GuestMemory memory);
+
+    /** Journals the call's completion (verdict, outcome, latency). */
+    void onCompletion(SyscallEvent call);
+
+    /** Journals that the sandbox ended; no call may follow. */
+    void onExit(ExitStatus status);
+
+    @Override
+    void close();
+}
