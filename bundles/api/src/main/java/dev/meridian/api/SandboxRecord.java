@@ -12,7 +12,8 @@ import java.util.List;
  * @param exit how it ended, or {@code null} if the journal holds no end (still running, or the
  *     supervisor died)
  * @param calls calls journaled for it
+ * @param answeredCalls calls its platform reported as answered (-1 if no end was journaled)
  */
 public record SandboxRecord(long sandboxId, long startedMillis, List<String> command, String profile,
-        ExitStatus exit, long calls) {
+        ExitStatus exit, long calls, long answeredCalls) {
 }

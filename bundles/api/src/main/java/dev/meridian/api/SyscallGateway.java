@@ -17,8 +17,13 @@ public interface SyscallGateway extends AutoCloseable {
     /** Journals the call's completion (verdict, outcome, latency). */
     void onCompletion(SyscallEvent call);
 
-    /** Journals that the sandbox ended; no call may follow. */
-    void onExit(ExitStatus status);
+    /**
+     * Journals that the sandbox ended; no call may follow.
+     *
+     * @param answeredCalls calls the platform answered (counted by the platform from the kernel's
+     *     acceptance of its answers, so readers can check it against the journaled calls)
+     */
+    void onExit(ExitStatus status, long answeredCalls);
 
     @Override
     void close();

@@ -1,0 +1,86 @@
+package dev.meridian.cli.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses {@code --flag}, {@code --option VALUE}, {@code --option=VALUE} and the operands after
+ * them. With {@code stopAtOperand}, the first operand (or {@code --}) ends option parsing, so a
+ * program's own flags reach the program untouched.
+ */
+final class CommandLine {
+
+    private final Set<String> flags = new HashSet<>();
+    private final Map<String, String> values = new HashMap<>();
+    private final List<String> operands = new ArrayList<>();
+
+    private CommandLine() {
+    }
+
+    static CommandLine parse(List<String> args, Set<String> knownFlags, Set<String> knownOptions,
+            boolean stopAtOperand) throws UsageException {
+        CommandLine parsed = new CommandLine();
+        int i = 0;
+        while (i < args.size()) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                i++;
+                break;
+            }
+            if (!arg.startsWith("-") || arg.equals("-")) {
+                if (stopAtOperand) {
+                    break;
+                }
+                parsed.operands.add(arg);
+                i++;
+                continue;
+            }
+            String name = arg;
+            String inlineValue = null;
+            int equals = arg.indexOf('=');
+            if (arg.startsWith("--") && equals > 0) {
+                name = arg.substring(0, equals);
+                inlineValue = arg.substring(equals + 1);
+            }
+            if (knownFlags.contains(name) && inlineValue == null) {
+                parsed.flags.add(name);
+                i++;
+            } else if (knownOptions.contains(name)) {
+                String value = inlineValue;
+                if (value == null) {
+                    if (i + 1 >= args.size()) {
+                        throw new UsageException("option " + name + " needs a value");
+                    }
+                    value = args.get(i + 1);
+                    i++;
+                }
+                if (parsed.values.put(name, value) != null) {
+                    throw new UsageException("option " + name + " given twice");
+                }
+                i++;
+            } else if (knownFlags.contains(name)) {
+                throw new UsageException("option " + name + " takes no value");
+            } else {
+                throw new UsageException("unknown option: " + arg);
+            }
+        }
+        parsed.operands.addAll(args.subList(i, args.size()));
+        return parsed;
+    }
+
+    boolean has(String flag) {
+        return flags.contains(flag);
+    }
+
+    String value(String option) {
+        return values.get(option);
+    }
+
+    List<String> operands() {
+        return operands;
+    }
+}

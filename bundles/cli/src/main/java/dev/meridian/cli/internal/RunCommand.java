@@ -1,0 +1,164 @@
+package dev.meridian.cli.internal;
+
+import dev.meridian.api.ExitStatus;
+import dev.meridian.api.JournalEntry;
+import dev.meridian.api.JournalException;
+import dev.meridian.api.JournalReader;
+import dev.meridian.api.PolicyException;
+import dev.meridian.api.Sandbox;
+import dev.meridian.api.SandboxException;
+import dev.meridian.api.SandboxManager;
+import dev.meridian.api.SandboxSpec;
+import dev.meridian.api.SyscallBus;
+import java.io.BufferedWriter;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/** {@code meridian run}: one sandbox, in the foreground, exiting with the guest's status. */
+final class RunCommand {
+
+    static final String HELP = """
+            Usage: meridian run [OPTIONS] [--] PROGRAM [ARGS...]
+
+            Runs PROGRAM in a sandbox and exits with its status (128+N if signal N killed it).
+            Every notified system call goes through the syscall bus into the journal.
+
+            Options:
+              --trace              write one strace-like line per call to stderr
+              --trace-file FILE    write the trace to FILE instead
+              --journal DIR        journal directory (default: $XDG_STATE_HOME/meridian/journal,
+                                   or ~/.local/state/meridian/journal)
+              --profile NAME       policy profile (default: trace; allow all, see all)
+              --help               show this help
+
+            Exit status: the program's; 125 if the sandbox could not be set up; 126 if PROGRAM
+            is not executable; 127 if it does not exist; 2 for a bad command line.
+            """;
+
+    /** Signals the guest should see when they reach Meridian (from a terminal or a kill). */
+    private static final List<String> FORWARDED_SIGNALS = List.of("INT", "TERM", "HUP", "QUIT", "USR1", "USR2");
+
+    private static final long TRACE_DRAIN_MILLIS = 30_000;
+
+    private final SandboxManager sandboxes;
+    private final SyscallBus bus;
+    private final EntryFormat format;
+
+    RunCommand(SandboxManager sandboxes, SyscallBus bus) {
+        this.sandboxes = sandboxes;
+        this.bus = bus;
+        this.format = new EntryFormat(bus);
+    }
+
+    int run(List<String> args) throws UsageException, CommandException {
+        CommandLine line = CommandLine.parse(args, Set.of("--trace", "--help"),
+                Set.of("--trace-file", "--journal", "--profile"), true);
+        if (line.has("--help")) {
+            System.out.print(HELP);
+            return 0;
+        }
+        if (line.operands().isEmpty()) {
+            throw new UsageException("run: no program given (see meridian run --help)");
+        }
+        if (line.has("--trace") && line.value("--trace-file") != null) {
+            throw new UsageException("run: --trace and --trace-file exclude each other");
+        }
+        Path journal = line.value("--journal") != null ? Path.of(line.value("--journal")) : Locations.defaultJournal();
+        String profile = line.value("--profile") != null ? line.value("--profile") : "trace";
+        SandboxSpec spec = new SandboxSpec(line.operands(), System.getenv(), Path.of("").toAbsolutePath(),
+                profile, journal.toAbsolutePath());
+
+        try (PrintWriter trace = openTrace(line)) {
+            Sandbox sandbox = start(spec);
+            List<Restorer> handlers = forwardSignals(sandbox);
+            try (JournalReader reader = trace == null ? null : bus.reader(spec.journalDirectory());
+                    JournalReader.Follow follow = reader == null ? null
+                            : reader.follow(sandbox.id(), entry -> printTrace(trace, entry))) {
+                ExitStatus status = sandbox.exit().get();
+                if (follow != null && !follow.awaitEnd(TRACE_DRAIN_MILLIS)) {
+                    throw new CommandException("the trace stopped before the sandbox's end was read");
+                }
+                return status.shellStatus();
+            } catch (JournalException e) {
+                throw new CommandException(e.getMessage());
+            } catch (ExecutionException e) {
+                throw new CommandException("sandbox " + sandbox.displayId() + " failed: " + e.getCause().getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                sandbox.process().kill();
+                throw new CommandException("interrupted");
+            } finally {
+                handlers.forEach(Restorer::restore);
+            }
+        }
+    }
+
+    private Sandbox start(SandboxSpec spec) throws CommandException {
+        try {
+            return sandboxes.start(spec);
+        } catch (SandboxException e) {
+            int status = switch (e.kind()) {
+                case PROGRAM_NOT_FOUND -> 127;
+                case PROGRAM_NOT_EXECUTABLE -> 126;
+                default -> CommandException.SETUP_FAILED;
+            };
+            throw new CommandException(e.getMessage(), status);
+        } catch (PolicyException e) {
+            throw new CommandException(e.getMessage());
+        }
+    }
+
+    private void printTrace(PrintWriter trace, JournalEntry entry) {
+        trace.println(format.traceLine(entry));
+        trace.flush();
+    }
+
+    private static PrintWriter openTrace(CommandLine line) throws CommandException {
+        if (line.has("--trace")) {
+            // Straight to fd 2, unbuffered by line, so trace and guest stderr interleave in order.
+            return new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
+                    StandardCharsets.UTF_8), false) {
+                @Override
+                public void close() {
+                    flush();
+                }
+            };
+        }
+        String file = line.value("--trace-file");
+        if (file == null) {
+            return null;
+        }
+        try {
+            return new PrintWriter(new BufferedWriter(Files.newBufferedWriter(Path.of(file), StandardCharsets.UTF_8)));
+        } catch (IOException | UncheckedIOException e) {
+            throw new CommandException("cannot write trace file " + file + ": " + IoErrors.describe(e));
+        }
+    }
+
+    private static List<Restorer> forwardSignals(Sandbox sandbox) {
+        List<Restorer> restorers = new ArrayList<>();
+        for (String name : FORWARDED_SIGNALS) {
+            Signal signal = new Signal(name);
+            SignalHandler previous = Signal.handle(signal, received -> sandbox.process().signal(received.getNumber()));
+            restorers.add(() -> Signal.handle(signal, previous));
+        }
+        return restorers;
+    }
+
+    private interface Restorer {
+        void restore();
+    }
+}

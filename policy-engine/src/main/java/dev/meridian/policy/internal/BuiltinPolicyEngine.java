@@ -1,0 +1,28 @@
+package dev.meridian.policy.internal;
+
+import dev.meridian.api.Policy;
+import dev.meridian.api.PolicyEngine;
+import dev.meridian.api.PolicyException;
+import java.util.List;
+import org.osgi.service.component.annotations.Component;
+
+/** Serves the built-in profiles. Policy files and composition come with the policy language. */
+@Component(service = PolicyEngine.class)
+public final class BuiltinPolicyEngine implements PolicyEngine {
+
+    private static final Policy TRACE = new TraceProfile();
+
+    @Override
+    public List<String> profiles() {
+        return List.of(TraceProfile.NAME);
+    }
+
+    @Override
+    public Policy load(String profile) throws PolicyException {
+        if (TraceProfile.NAME.equals(profile)) {
+            return TRACE;
+        }
+        throw new PolicyException("unknown profile '" + profile + "' (known: "
+                + String.join(", ", profiles()) + ")");
+    }
+}
