@@ -1,0 +1,30 @@
+package dev.meridian.shim.linux.x86_64.internal;
+
+import dev.meridian.api.Policy;
+import dev.meridian.api.SyscallEvent;
+import dev.meridian.api.VerdictAction;
+
+/** Allows every call and counts the decisions; allocates nothing. */
+final class AllowingPolicy implements Policy {
+    private long decisions;
+
+    long decisions() {
+        return decisions;
+    }
+
+    @Override
+    public String name() {
+        return "test/allow";
+    }
+
+    @Override
+    public void decide(SyscallEvent call) {
+        decisions++;
+        call.verdict(VerdictAction.ALLOW, 0, 0, false);
+    }
+
+    @Override
+    public String ruleName(int ruleId) {
+        return "test/allow-all";
+    }
+}
