@@ -1,0 +1,529 @@
+/*
+ * meridian-exec: starts one Meridian guest under a seccomp user-notification filter.
+ *
+ *   meridian-exec CONFIG-FILE -- PROGRAM [ARGS...]
+ *
+ * The supervisor JVM (bundle dev.meridian.platform.linux) writes CONFIG-FILE into a private
+ * runtime directory and starts this helper with an empty environment. The helper
+ *   1. reads and unlinks the config: report FIFO, guest environment, seccomp program;
+ *   2. arms PR_SET_PDEATHSIG and creates a PID namespace;
+ *   3. forks the namespace's init (pid 1), which forks the guest, reaps orphans and forwards
+ *      signals to the guest;
+ *   4. the guest reports its host pid and the listener's fd number on the FIFO, installs the
+ *      filter and execs PROGRAM; that execve waits until the supervisor took the listener
+ *      with pidfd_getfd.
+ * If the supervisor dies the helper dies, then the init, and the kernel kills the rest of the
+ * namespace: no guest outlives its supervisor.
+ *
+ * Config file, version 1 (little-endian):
+ *   header   "MXEC", u16 version, u16 flags (none defined, must be 0), u32 supervisor pid,
+ *            u32 section count
+ *   section  u32 type, u32 payload length, payload; each type at most once:
+ *     1 report FIFO      path bytes (no NUL)
+ *     2 environment      u32 count, then count NUL-terminated "NAME=value" strings
+ *     3 seccomp filter   u32 seccomp() flags, u32 instruction count, struct sock_filter[count]
+ *   A section type this helper does not know is refused: a later version adds Landlock rules,
+ *   and an older helper must not silently run a guest without them.
+ *
+ * Report records on the FIFO (native byte order): u32 type, u32 payload length, payload.
+ *   1 INIT   i32 host pid of the namespace init, i32 namespace kind (1 pid, 2 user+pid)
+ *   2 READY  i32 host pid of the guest, i32 listener fd number, u32 seccomp() flags in effect
+ *   3 EXIT   i32 raw wait status of the guest (a bare signal number when the namespace was killed)
+ *   4 FAIL   UTF-8 message: the helper could not start the guest
+ *
+ * Exit status: the guest's (128 + signal when a signal killed it); 125 when the helper failed;
+ * 126 / 127 when PROGRAM cannot be executed / was not found.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+enum { EXIT_HELPER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127 };
+
+#define CONFIG_MAGIC "MXEC"
+#define CONFIG_VERSION 1
+#define CONFIG_MAX_BYTES (4u << 20)
+#define MAX_ENVIRONMENT 65536u
+
+enum section_type { SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3 };
+enum record_type { RECORD_INIT = 1, RECORD_READY = 2, RECORD_EXIT = 3, RECORD_FAIL = 4 };
+enum namespace_kind { NAMESPACE_PID = 1, NAMESPACE_USER_PID = 2 };
+
+#define SUPPORTED_SECCOMP_FLAGS \
+    (SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+
+/* Sent to the helper or the init by someone (the supervisor, kill(1)), passed on to the guest. */
+static const int forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
+
+struct config {
+    pid_t supervisor_pid;
+    char *report_path;
+    char **environment;
+    uint32_t seccomp_flags;
+    struct sock_fprog filter;
+};
+
+extern char **environ;
+
+static int report_fd = -1;
+
+static int write_record(uint32_t type, const void *payload, uint32_t length)
+{
+    unsigned char record[8 + 512];
+    if (length > sizeof record - 8)
+        length = sizeof record - 8;
+    memcpy(record, &type, 4);
+    memcpy(record + 4, &length, 4);
+    memcpy(record + 8, payload, length);
+    /* Writes of at most PIPE_BUF bytes to a FIFO are atomic: records never interleave. */
+    ssize_t written;
+    do {
+        written = write(report_fd, record, 8 + length);
+    } while (written < 0 && errno == EINTR);
+    return written == (ssize_t) (8 + length);
+}
+
+/* Reports why the guest could not be started (to the supervisor when it listens) and exits. */
+__attribute__((noreturn, format(printf, 1, 2)))
+static void fail(const char *format, ...)
+{
+    char message[480];
+    va_list args;
+    va_start(args, format);
+    int length = vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    if (length < 0)
+        length = 0;
+    if ((size_t) length >= sizeof message)
+        length = sizeof message - 1;
+    if (report_fd < 0 || !write_record(RECORD_FAIL, message, (uint32_t) length))
+        dprintf(STDERR_FILENO, "meridian-exec: %s\n", message);
+    _exit(EXIT_HELPER_FAILED);
+}
+
+/* Opens /dev/null on a closed 0, 1 or 2, so no descriptor of the helper lands there. */
+static void ensure_standard_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        if (open("/dev/null", O_RDWR) != fd)
+            fail("cannot open /dev/null on closed descriptor %d: %s", fd, strerror(errno));
+    }
+}
+
+struct cursor {
+    const unsigned char *data;
+    size_t size;
+    size_t at;
+};
+
+static const unsigned char *take(struct cursor *cursor, size_t length, const char *what)
+{
+    if (cursor->size - cursor->at < length)
+        fail("config is truncated in %s", what);
+    const unsigned char *start = cursor->data + cursor->at;
+    cursor->at += length;
+    return start;
+}
+
+static uint32_t take_u32(struct cursor *cursor, const char *what)
+{
+    uint32_t value;
+    memcpy(&value, take(cursor, 4, what), 4);
+    return value;
+}
+
+static uint16_t take_u16(struct cursor *cursor, const char *what)
+{
+    uint16_t value;
+    memcpy(&value, take(cursor, 2, what), 2);
+    return value;
+}
+
+static void parse_report_fifo(struct cursor *section, struct config *config)
+{
+    size_t length = section->size;
+    if (length == 0 || memchr(section->data, '\0', length) != NULL)
+        fail("config names no valid report FIFO");
+    config->report_path = strndup((const char *) section->data, length);
+    if (config->report_path == NULL)
+        fail("out of memory");
+}
+
+static void parse_environment(struct cursor *section, struct config *config)
+{
+    uint32_t count = take_u32(section, "environment");
+    if (count > MAX_ENVIRONMENT)
+        fail("config has too many environment variables (%u)", count);
+    char **environment = calloc((size_t) count + 1, sizeof *environment);
+    if (environment == NULL)
+        fail("out of memory");
+    for (uint32_t i = 0; i < count; i++) {
+        const char *start = (const char *) section->data + section->at;
+        const char *end = memchr(start, '\0', section->size - section->at);
+        if (end == NULL || strchr(start, '=') == NULL)
+            fail("config environment entry %u is malformed", i);
+        environment[i] = (char *) start;
+        section->at += (size_t) (end - start) + 1;
+    }
+    if (section->at != section->size)
+        fail("config environment has trailing bytes");
+    config->environment = environment;
+}
+
+static void parse_seccomp_filter(struct cursor *section, struct config *config)
+{
+    config->seccomp_flags = take_u32(section, "seccomp filter");
+    uint32_t count = take_u32(section, "seccomp filter");
+    if ((config->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) == 0
+            || (config->seccomp_flags & ~SUPPORTED_SECCOMP_FLAGS) != 0)
+        fail("config asks for unsupported seccomp flags 0x%x", config->seccomp_flags);
+    if (count == 0 || count > BPF_MAXINSNS)
+        fail("config seccomp program has %u instructions (1 to %d allowed)", count, BPF_MAXINSNS);
+    if (section->size - section->at != (size_t) count * sizeof(struct sock_filter))
+        fail("config seccomp program length does not match its %u instructions", count);
+    struct sock_filter *instructions = malloc((size_t) count * sizeof *instructions);
+    if (instructions == NULL)
+        fail("out of memory");
+    memcpy(instructions, section->data + section->at, (size_t) count * sizeof *instructions);
+    config->filter.len = (unsigned short) count;
+    config->filter.filter = instructions;
+}
+
+static void parse_config(const unsigned char *data, size_t size, struct config *config)
+{
+    struct cursor cursor = { data, size, 0 };
+    if (memcmp(take(&cursor, 4, "header"), CONFIG_MAGIC, 4) != 0)
+        fail("config is not a meridian-exec config (bad magic)");
+    uint16_t version = take_u16(&cursor, "header");
+    if (version != CONFIG_VERSION)
+        fail("config version %u is not supported (this helper reads version %d)", version,
+             CONFIG_VERSION);
+    uint16_t flags = take_u16(&cursor, "header");
+    if (flags != 0)
+        fail("config flags 0x%x are not supported", flags);
+    config->supervisor_pid = (pid_t) take_u32(&cursor, "header");
+    uint32_t sections = take_u32(&cursor, "header");
+    uint32_t seen = 0;
+    for (uint32_t i = 0; i < sections; i++) {
+        uint32_t type = take_u32(&cursor, "section header");
+        uint32_t length = take_u32(&cursor, "section header");
+        struct cursor section = { take(&cursor, length, "section"), length, 0 };
+        if (type == 0 || type > SECTION_SECCOMP_FILTER)
+            fail("config section type %u is not supported by this helper", type);
+        if (seen & (1u << type))
+            fail("config repeats section type %u", type);
+        seen |= 1u << type;
+        switch (type) {
+        case SECTION_REPORT_FIFO: parse_report_fifo(&section, config); break;
+        case SECTION_ENVIRONMENT: parse_environment(&section, config); break;
+        case SECTION_SECCOMP_FILTER: parse_seccomp_filter(&section, config); break;
+        }
+    }
+    if (cursor.at != cursor.size)
+        fail("config has trailing bytes");
+    uint32_t required = (1u << SECTION_REPORT_FIFO) | (1u << SECTION_ENVIRONMENT)
+            | (1u << SECTION_SECCOMP_FILTER);
+    if ((seen & required) != required)
+        fail("config lacks a required section");
+}
+
+/* Reads the config, which only the supervisor's user may have written, and removes it. */
+static void read_config(const char *path, struct config *config)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        fail("cannot open config %s: %s", path, strerror(errno));
+    struct stat status;
+    if (fstat(fd, &status) != 0)
+        fail("cannot stat config %s: %s", path, strerror(errno));
+    if (!S_ISREG(status.st_mode) || status.st_uid != geteuid() || (status.st_mode & 077) != 0)
+        fail("config %s must be a regular file private to uid %u", path, (unsigned) geteuid());
+    if (status.st_size < 16 || (uintmax_t) status.st_size > CONFIG_MAX_BYTES)
+        fail("config %s has a bad size (%jd bytes)", path, (intmax_t) status.st_size);
+    size_t size = (size_t) status.st_size;
+    unsigned char *data = malloc(size);
+    if (data == NULL)
+        fail("out of memory");
+    for (size_t done = 0; done < size;) {
+        ssize_t n = read(fd, data + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            fail("cannot read config %s: %s", path, n == 0 ? "file shrank" : strerror(errno));
+        done += (size_t) n;
+    }
+    close(fd);
+    if (unlink(path) != 0)
+        fail("cannot remove config %s: %s", path, strerror(errno));
+    parse_config(data, size, config);
+}
+
+static void open_report(const char *path)
+{
+    /* O_NONBLOCK: fail at once (ENXIO) instead of waiting when the supervisor is not reading. */
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        fail("cannot open report FIFO %s: %s", path, strerror(errno));
+    struct stat status;
+    if (fstat(fd, &status) != 0 || !S_ISFIFO(status.st_mode))
+        fail("report path %s is not a FIFO", path);
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+        fail("cannot configure report FIFO: %s", strerror(errno));
+    report_fd = fd;
+}
+
+/*
+ * The seccomp() flags to install the filter with: the requested ones, without
+ * WAIT_KILLABLE_RECV on kernels before 5.19. The kernel validates flags before it copies the
+ * program in, so a NULL program answers EFAULT exactly when it accepts the flags.
+ */
+static uint32_t usable_seccomp_flags(uint32_t requested)
+{
+    uint32_t flags = requested;
+    for (;;) {
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, NULL) < 0 && errno == EFAULT)
+            return flags;
+        if (errno != EINVAL || (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) == 0)
+            fail("the kernel refuses seccomp filter flags 0x%x: %s", flags, strerror(errno));
+        flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    }
+}
+
+static void write_proc_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t length = (ssize_t) strlen(text);
+    if (fd < 0 || write(fd, text, (size_t) length) != length)
+        fail("cannot write %s: %s", path, strerror(errno));
+    close(fd);
+}
+
+/* The next child is pid 1 of a new PID namespace; unprivileged users get it in a user namespace. */
+static int enter_pid_namespace(void)
+{
+    if (unshare(CLONE_NEWPID) == 0)
+        return NAMESPACE_PID;
+    if (errno != EPERM)
+        fail("cannot create a PID namespace: %s", strerror(errno));
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    if (unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0)
+        fail("cannot create a PID namespace: not permitted, and no user namespace either: %s",
+             strerror(errno));
+    char map[64];
+    write_proc_file("/proc/self/setgroups", "deny");
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned) uid, (unsigned) uid);
+    write_proc_file("/proc/self/uid_map", map);
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned) gid, (unsigned) gid);
+    write_proc_file("/proc/self/gid_map", map);
+    return NAMESPACE_USER_PID;
+}
+
+/* The fd the next open gets once `closing` is closed too. */
+static int lowest_free_fd(int closing)
+{
+    for (int fd = 0;; fd++)
+        if (fd == closing || fcntl(fd, F_GETFD) < 0)
+            return fd;
+}
+
+static pid_t host_pid(void)
+{
+    /* /proc is the host's procfs (no mount namespace), so /proc/self names the host pid. */
+    char link[32];
+    ssize_t length = readlink("/proc/self", link, sizeof link - 1);
+    if (length <= 0)
+        fail("cannot read /proc/self: %s", length < 0 ? strerror(errno) : "empty link");
+    link[length] = '\0';
+    char *end;
+    long pid = strtol(link, &end, 10);
+    if (*end != '\0' || pid <= 0)
+        fail("/proc/self is not a pid: %s", link);
+    return (pid_t) pid;
+}
+
+__attribute__((noreturn))
+static void run_guest(const struct config *config, uint32_t seccomp_flags,
+                      const sigset_t *original_mask, char **argv)
+{
+    /* Only stdio and the report FIFO stay open: nothing of the helper leaks into the guest,
+     * and the listener gets the lowest free descriptor. */
+    if (report_fd > 3 && close_range(3, (unsigned) report_fd - 1, 0) != 0)
+        fail("cannot close inherited descriptors: %s", strerror(errno));
+    if (close_range((unsigned) report_fd + 1, ~0U, 0) != 0)
+        fail("cannot close inherited descriptors: %s", strerror(errno));
+    if (sigprocmask(SIG_SETMASK, original_mask, NULL) != 0)
+        fail("cannot restore the signal mask: %s", strerror(errno));
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        fail("cannot set no_new_privs: %s", strerror(errno));
+
+    int32_t ready[3] = { host_pid(), lowest_free_fd(report_fd), (int32_t) seccomp_flags };
+    if (!write_record(RECORD_READY, ready, sizeof ready))
+        fail("cannot report to the supervisor: %s", strerror(errno));
+    close(report_fd);
+    report_fd = -1;
+
+    /* From here on every system call waits for the supervisor, which takes the listener out of
+     * this process while the execve below is pending. */
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, seccomp_flags, &config->filter) < 0) {
+        dprintf(STDERR_FILENO, "meridian-exec: cannot install the seccomp filter: %s\n",
+                strerror(errno));
+        _exit(EXIT_HELPER_FAILED);
+    }
+    environ = config->environment;
+    execvp(argv[0], argv);
+    int error = errno;
+    dprintf(STDERR_FILENO, "meridian-exec: cannot execute %s: %s\n", argv[0], strerror(error));
+    _exit(error == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+}
+
+/*
+ * Pid 1 of the namespace: runs the guest as its child (pid 1 ignores signals it has no handler
+ * for, so the guest must not be pid 1), reaps orphans, forwards signals, and hands the guest's
+ * wait status to the helper. Exiting takes the whole namespace down.
+ */
+__attribute__((noreturn))
+static void run_init(const struct config *config, uint32_t seccomp_flags, int status_fd,
+                     const sigset_t *wait_set, const sigset_t *original_mask, char **argv)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        fail("cannot set the parent-death signal: %s", strerror(errno));
+    /* If the helper died before that, nobody reads the status pipe any more. */
+    struct pollfd status_pipe = { .fd = status_fd, .events = 0, .revents = 0 };
+    if (poll(&status_pipe, 1, 0) < 0 || (status_pipe.revents & POLLERR) != 0)
+        _exit(EXIT_HELPER_FAILED);
+
+    pid_t guest = fork();
+    if (guest < 0)
+        fail("cannot fork the guest: %s", strerror(errno));
+    if (guest == 0)
+        run_guest(config, seccomp_flags, original_mask, argv);
+    close(report_fd);
+    report_fd = -1;
+
+    for (;;) {
+        siginfo_t info;
+        int signal_number = sigwaitinfo(wait_set, &info);
+        if (signal_number < 0)
+            continue;
+        if (signal_number != SIGCHLD) {
+            /* Terminal signals (SI_KERNEL) reach the guest's process group directly. */
+            if (info.si_code != SI_KERNEL)
+                kill(guest, signal_number);
+            continue;
+        }
+        int status;
+        pid_t child;
+        while ((child = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (child == guest) {
+                ssize_t written = write(status_fd, &status, sizeof status);
+                _exit(written == (ssize_t) sizeof status ? 0 : EXIT_HELPER_FAILED);
+            }
+        }
+    }
+}
+
+/* Reports how the guest ended and returns the helper's own exit status. */
+static int report_exit(int init_status, int status_fd)
+{
+    int guest_status;
+    if (read(status_fd, &guest_status, sizeof guest_status) != (ssize_t) sizeof guest_status) {
+        if (!WIFSIGNALED(init_status))
+            return WIFEXITED(init_status) ? WEXITSTATUS(init_status) : EXIT_HELPER_FAILED;
+        /* The namespace was killed: the guest died of the same signal as its init. */
+        guest_status = WTERMSIG(init_status);
+    }
+    int32_t record = guest_status;
+    write_record(RECORD_EXIT, &record, sizeof record);
+    return WIFSIGNALED(guest_status) ? 128 + WTERMSIG(guest_status) : WEXITSTATUS(guest_status);
+}
+
+static int wait_for_init(pid_t init, int status_fd, const sigset_t *wait_set)
+{
+    for (;;) {
+        siginfo_t info;
+        int signal_number = sigwaitinfo(wait_set, &info);
+        if (signal_number < 0)
+            continue;
+        if (signal_number != SIGCHLD) {
+            if (info.si_code != SI_KERNEL)
+                kill(init, signal_number);
+            continue;
+        }
+        int init_status;
+        pid_t done = waitpid(init, &init_status, WNOHANG);
+        if (done < 0)
+            fail("cannot wait for the namespace init: %s", strerror(errno));
+        if (done == init)
+            return report_exit(init_status, status_fd);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4 || strcmp(argv[2], "--") != 0) {
+        dprintf(STDERR_FILENO, "usage: meridian-exec CONFIG-FILE -- PROGRAM [ARGS...]\n");
+        return EXIT_HELPER_FAILED;
+    }
+    ensure_standard_fds();
+    struct config config = { 0 };
+    read_config(argv[1], &config);
+    open_report(config.report_path);
+
+    /* Die with the supervisor. A parent that is not the supervisor means it is already gone. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        fail("cannot set the parent-death signal: %s", strerror(errno));
+    if (getppid() != config.supervisor_pid)
+        fail("supervisor %d is gone", (int) config.supervisor_pid);
+
+    /* Signals are taken with sigwaitinfo; an inherited SIG_IGN for SIGCHLD would auto-reap. */
+    signal(SIGCHLD, SIG_DFL);
+    sigset_t wait_set, original_mask;
+    sigemptyset(&wait_set);
+    sigaddset(&wait_set, SIGCHLD);
+    for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+        sigaddset(&wait_set, forwarded_signals[i]);
+    if (sigprocmask(SIG_BLOCK, &wait_set, &original_mask) != 0)
+        fail("cannot block signals: %s", strerror(errno));
+
+    uint32_t seccomp_flags = usable_seccomp_flags(config.seccomp_flags);
+    int32_t namespace_kind = enter_pid_namespace();
+
+    int status_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0)
+        fail("cannot create a pipe: %s", strerror(errno));
+    pid_t init = fork();
+    if (init < 0)
+        fail("cannot fork the namespace init: %s", strerror(errno));
+    if (init == 0) {
+        close(status_pipe[0]);
+        run_init(&config, seccomp_flags, status_pipe[1], &wait_set, &original_mask, argv + 3);
+    }
+    close(status_pipe[1]);
+    int32_t started[2] = { init, namespace_kind };
+    if (!write_record(RECORD_INIT, started, sizeof started))
+        fail("cannot report to the supervisor: %s", strerror(errno));
+    return wait_for_init(init, status_pipe[0], &wait_set);
+}

@@ -1,0 +1,307 @@
+package dev.meridian.platform.linux.internal;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Every native call of the Linux platform, with the kernel constants and struct layouts they use
+ * (x86-64). Calls that can fail take a {@code callState} segment (allocated with
+ * {@link #CALL_STATE}) into which the C library's {@code errno} is captured; read it with
+ * {@link #errno}. The handles are static finals invoked exactly, so calls on the guest path do
+ * not allocate. NativeHeadersTest checks every constant here against the kernel headers.
+ */
+final class LinuxSyscalls {
+
+    private LinuxSyscalls() {
+    }
+
+    // errno values (asm-generic/errno-base.h, errno.h)
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int ESRCH = 3;
+    static final int EINTR = 4;
+    static final int EBADF = 9;
+    static final int EAGAIN = 11;
+    static final int EINVAL = 22;
+    /** The largest errno the kernel returns; -4095..-1 are errors in a syscall's return value. */
+    static final int MAX_ERRNO = 4095;
+
+    // system call numbers (asm/unistd_64.h)
+    static final int SYS_EXIT = 60;
+    static final int SYS_EXIT_GROUP = 231;
+    static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    static final long SYS_PIDFD_OPEN = 434;
+    static final long SYS_PIDFD_GETFD = 438;
+
+    static final int SIGKILL = 9;
+
+    // open(2) flags and mkfifo mode
+    static final int O_RDONLY = 0;
+    static final int O_NONBLOCK = 0x800;
+    static final int O_CLOEXEC = 0x80000;
+
+    // poll(2) events
+    static final short POLLIN = 0x1;
+    static final short POLLHUP = 0x10;
+
+    // seccomp (linux/seccomp.h, linux/audit.h)
+    static final int SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
+    static final int SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 1 << 5;
+    static final int SECCOMP_RET_KILL_PROCESS = 0x80000000;
+    static final int SECCOMP_RET_USER_NOTIF = 0x7fc00000;
+    static final int SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
+    /** For {@link #SECCOMP_IOCTL_NOTIF_SET_FLAGS}: wake the supervisor on the guest's CPU. */
+    static final long SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP = 1;
+    static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+    /** Set in the syscall number of x32 calls, which the filter refuses. */
+    static final int X32_SYSCALL_BIT = 0x40000000;
+
+    static final long SECCOMP_IOCTL_NOTIF_RECV = 0xC0502100L;
+    static final long SECCOMP_IOCTL_NOTIF_SEND = 0xC0182101L;
+    static final long SECCOMP_IOCTL_NOTIF_ID_VALID = 0x40082102L;
+    static final long SECCOMP_IOCTL_NOTIF_ADDFD = 0x40182103L;
+    /** Linux 6.6+; the argument is passed by value. */
+    static final long SECCOMP_IOCTL_NOTIF_SET_FLAGS = 0x40082104L;
+
+    static final StructLayout SECCOMP_DATA = MemoryLayout.structLayout(
+            JAVA_INT.withName("nr"),
+            JAVA_INT.withName("arch"),
+            JAVA_LONG.withName("instruction_pointer"),
+            MemoryLayout.sequenceLayout(6, JAVA_LONG).withName("args"));
+    static final StructLayout SECCOMP_NOTIF = MemoryLayout.structLayout(
+            JAVA_LONG.withName("id"),
+            JAVA_INT.withName("pid"),
+            JAVA_INT.withName("flags"),
+            SECCOMP_DATA.withName("data"));
+    static final StructLayout SECCOMP_NOTIF_RESP = MemoryLayout.structLayout(
+            JAVA_LONG.withName("id"),
+            JAVA_LONG.withName("val"),
+            JAVA_INT.withName("error"),
+            JAVA_INT.withName("flags"));
+    static final StructLayout SECCOMP_NOTIF_ADDFD = MemoryLayout.structLayout(
+            JAVA_LONG.withName("id"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("srcfd"),
+            JAVA_INT.withName("newfd"),
+            JAVA_INT.withName("newfd_flags"));
+    static final StructLayout POLLFD = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"),
+            JAVA_SHORT.withName("events"),
+            JAVA_SHORT.withName("revents"));
+    static final StructLayout IOVEC = MemoryLayout.structLayout(
+            ADDRESS.withName("iov_base"),
+            JAVA_LONG.withName("iov_len"));
+
+    static final long DATA_NR = SECCOMP_DATA.byteOffset(groupElement("nr"));
+    static final long DATA_ARCH = SECCOMP_DATA.byteOffset(groupElement("arch"));
+    static final long NOTIF_ID = SECCOMP_NOTIF.byteOffset(groupElement("id"));
+    static final long NOTIF_PID = SECCOMP_NOTIF.byteOffset(groupElement("pid"));
+    static final long NOTIF_NR = SECCOMP_NOTIF.byteOffset(groupElement("data"), groupElement("nr"));
+    static final long NOTIF_ARCH = SECCOMP_NOTIF.byteOffset(groupElement("data"), groupElement("arch"));
+    static final long NOTIF_IP =
+            SECCOMP_NOTIF.byteOffset(groupElement("data"), groupElement("instruction_pointer"));
+    static final long NOTIF_ARGS = SECCOMP_NOTIF.byteOffset(groupElement("data"), groupElement("args"));
+    static final long RESP_ID = SECCOMP_NOTIF_RESP.byteOffset(groupElement("id"));
+    static final long RESP_VAL = SECCOMP_NOTIF_RESP.byteOffset(groupElement("val"));
+    static final long RESP_ERROR = SECCOMP_NOTIF_RESP.byteOffset(groupElement("error"));
+    static final long RESP_FLAGS = SECCOMP_NOTIF_RESP.byteOffset(groupElement("flags"));
+    static final long POLLFD_FD = POLLFD.byteOffset(groupElement("fd"));
+    static final long POLLFD_EVENTS = POLLFD.byteOffset(groupElement("events"));
+    static final long POLLFD_REVENTS = POLLFD.byteOffset(groupElement("revents"));
+    static final long IOVEC_BASE = IOVEC.byteOffset(groupElement("iov_base"));
+    static final long IOVEC_LEN = IOVEC.byteOffset(groupElement("iov_len"));
+
+    /** Layout of the segment that receives errno; allocate one per thread that calls in. */
+    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final long ERRNO = CALL_STATE.byteOffset(groupElement("errno"));
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle IOCTL_POINTER = link("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final MethodHandle IOCTL_VALUE = link("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
+    private static final MethodHandle POLL = link("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), -1);
+    private static final MethodHandle PROCESS_VM_READV = link("process_vm_readv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG), -1);
+    // syscall(2) passes every argument in a full register, so they are all longs here.
+    private static final MethodHandle SYSCALL2 = link("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    private static final MethodHandle SYSCALL3 = link("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    private static final MethodHandle SYSCALL4 = link("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+    private static final MethodHandle OPEN = link("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), 2);
+    private static final MethodHandle READ = link("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle READLINK = link("readlink",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle MKFIFO = link("mkfifo",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private static MethodHandle link(String function, FunctionDescriptor descriptor, int firstVariadicArg) {
+        MemorySegment address = LINKER.defaultLookup().findOrThrow(function);
+        return firstVariadicArg < 0
+                ? LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO)
+                : LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO,
+                        Linker.Option.firstVariadicArg(firstVariadicArg));
+    }
+
+    /** The errno of the last failed call made with {@code callState}. */
+    static int errno(MemorySegment callState) {
+        return callState.get(JAVA_INT, ERRNO);
+    }
+
+    static int ioctl(MemorySegment callState, int fd, long request, MemorySegment argument) {
+        try {
+            return (int) IOCTL_POINTER.invokeExact(callState, fd, request, argument);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int ioctl(MemorySegment callState, int fd, long request, long argument) {
+        try {
+            return (int) IOCTL_VALUE.invokeExact(callState, fd, request, argument);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int poll(MemorySegment callState, MemorySegment pollFds, long count, int timeoutMillis) {
+        try {
+            return (int) POLL.invokeExact(callState, pollFds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static long processVmReadv(MemorySegment callState, int pid, MemorySegment localIov,
+            MemorySegment remoteIov) {
+        try {
+            return (long) PROCESS_VM_READV.invokeExact(callState, pid, localIov, 1L, remoteIov, 1L, 0L);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int pidfdOpen(MemorySegment callState, int pid) {
+        try {
+            return (int) (long) SYSCALL2.invokeExact(callState, SYS_PIDFD_OPEN, (long) pid, 0L);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int pidfdGetfd(MemorySegment callState, int pidfd, int targetFd) {
+        try {
+            return (int) (long) SYSCALL3.invokeExact(callState, SYS_PIDFD_GETFD, (long) pidfd,
+                    (long) targetFd, 0L);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int pidfdSendSignal(MemorySegment callState, int pidfd, int signal) {
+        try {
+            return (int) (long) SYSCALL4.invokeExact(callState, SYS_PIDFD_SEND_SIGNAL, (long) pidfd,
+                    (long) signal, 0L, 0L);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int open(MemorySegment callState, MemorySegment path, int flags) {
+        try {
+            return (int) OPEN.invokeExact(callState, path, flags);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static long read(MemorySegment callState, int fd, MemorySegment buffer, long count) {
+        try {
+            return (long) READ.invokeExact(callState, fd, buffer, count);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static long readlink(MemorySegment callState, MemorySegment path, MemorySegment buffer, long size) {
+        try {
+            return (long) READLINK.invokeExact(callState, path, buffer, size);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int mkfifo(MemorySegment callState, MemorySegment path, int mode) {
+        try {
+            return (int) MKFIFO.invokeExact(callState, path, mode);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** Closes {@code fd}; the result is ignored because Linux frees the descriptor either way. */
+    static void close(int fd) {
+        try {
+            int unused = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** The C library's message for {@code errno}, e.g. "No such process". */
+    static String strerror(int errno) {
+        try {
+            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+            return message.reinterpret(Integer.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** "what: message" for exception messages. */
+    static String describe(String what, int errno) {
+        return what + ": " + strerror(errno);
+    }
+
+    /** The target of a symbolic link such as {@code /proc/self/fd/3}, or null if unreadable. */
+    static String readlink(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buffer = arena.allocate(4096);
+            long length = readlink(state, arena.allocateFrom(path), buffer, buffer.byteSize());
+            if (length < 0) {
+                return null;
+            }
+            byte[] bytes = buffer.asSlice(0, length).toArray(JAVA_BYTE);
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    private static AssertionError unreachable(Throwable t) {
+        // A downcall's target is native code: it cannot throw.
+        return new AssertionError("native call threw", t);
+    }
+}

@@ -1,0 +1,411 @@
+package dev.meridian.platform.linux.internal;
+
+import dev.meridian.api.ExitStatus;
+import dev.meridian.api.SandboxException;
+import dev.meridian.api.SandboxIds;
+import dev.meridian.api.SandboxSpec;
+import dev.meridian.api.SyscallGateway;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One sandbox's supervisor thread, from start to end: writes the helper's config, starts the
+ * helper, takes the guest's seccomp listener, runs the {@link NotificationLoop}, and reports
+ * the end to the gateway.
+ *
+ * <p>The helper is started from this thread, not the caller's, because PR_SET_PDEATHSIG fires
+ * when the <em>thread</em> that created the helper ends: this thread lives exactly as long as
+ * the sandbox.
+ */
+final class SandboxSupervisor implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(SandboxSupervisor.class.getName());
+    private static final long REPORT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long LISTENER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final String SECCOMP_LISTENER_LINK = "anon_inode:seccomp notify";
+
+    private final Path helperPath;
+    private final Path runtimeBase;
+    private final SandboxSpec spec;
+    private final SyscallGateway gateway;
+    private final SeccompProgram filter;
+    private final CompletableFuture<LinuxGuest> started = new CompletableFuture<>();
+
+    private SandboxSupervisor(Path helperPath, Path runtimeBase, SandboxSpec spec, SyscallGateway gateway,
+            SeccompProgram filter) {
+        this.helperPath = helperPath;
+        this.runtimeBase = runtimeBase;
+        this.spec = spec;
+        this.gateway = gateway;
+        this.filter = filter;
+    }
+
+    /**
+     * Starts the sandbox's supervisor thread and returns once the guest runs under it: its first
+     * call (the execve of the program) is then waiting for the gateway.
+     *
+     * @param helperPath the meridian-exec binary
+     * @param runtimeBase where the private per-sandbox runtime directory is created
+     * @throws SandboxException naming why the guest could not be started; the gateway is then
+     *     untouched and still the caller's to close
+     */
+    static LinuxGuest start(Path helperPath, Path runtimeBase, SandboxSpec spec, SyscallGateway gateway,
+            SeccompProgram filter) throws SandboxException {
+        SandboxSupervisor supervisor = new SandboxSupervisor(helperPath, runtimeBase, spec, gateway, filter);
+        Thread.ofPlatform()
+                .name("meridian-supervisor-" + SandboxIds.format(gateway.sandboxId()))
+                .daemon()
+                .start(supervisor);
+        try {
+            return supervisor.started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof SandboxException cause) {
+                throw cause;
+            }
+            throw new SandboxException("cannot start the sandbox: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void run() {
+        LinuxGuest guest = null;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment callState = arena.allocate(LinuxSyscalls.CALL_STATE);
+            MemorySegment readBuffer = arena.allocate(4096);
+            HelperReport report = new HelperReport();
+            Startup startup = new Startup(arena, callState, readBuffer, report);
+            int listenerFd;
+            try {
+                listenerFd = startup.run();
+            } catch (Throwable t) {
+                startup.abandon();
+                throw t;
+            }
+            guest = startup.guest;
+            started.complete(guest);
+            supervise(arena, listenerFd, guest);
+            ExitStatus status = awaitEnd(guest, report, callState, readBuffer, startup.fifoFd);
+            LinuxSyscalls.close(listenerFd);
+            LinuxSyscalls.close(startup.fifoFd);
+            endGateway(status, guest.answeredCalls());
+            guest.release();
+            guest.complete(status);
+        } catch (Throwable t) {
+            if (guest == null) {
+                started.completeExceptionally(t);
+            } else {
+                // A bug after the start: leave no guest running and no waiter hanging.
+                LOG.log(System.Logger.Level.ERROR, "supervisor of sandbox " + SandboxIds.format(gateway.sandboxId())
+                        + " failed", t);
+                guest.kill();
+                guest.release();
+                guest.fail(t);
+            }
+        }
+    }
+
+    private void supervise(Arena arena, int listenerFd, LinuxGuest guest) {
+        Throwable failure;
+        try {
+            NotificationLoop loop = new NotificationLoop(arena, listenerFd, gateway, guest);
+            loop.run();
+            failure = loop.failure();
+        } catch (Throwable t) {
+            guest.kill();
+            failure = t;
+        }
+        if (failure != null) {
+            LOG.log(System.Logger.Level.ERROR, "sandbox " + SandboxIds.format(gateway.sandboxId())
+                    + " was killed because its supervision failed", failure);
+        }
+        if (guest.refusedMemoryDependentAllows() > 0 || guest.failClosedAnswers() > 0) {
+            LOG.log(System.Logger.Level.WARNING, "sandbox " + SandboxIds.format(gateway.sandboxId()) + ": "
+                    + guest.refusedMemoryDependentAllows() + " memory-dependent ALLOW verdicts and "
+                    + guest.failClosedAnswers() + " calls without a usable verdict were answered EPERM");
+        }
+    }
+
+    /** Waits for the helper, whose exit means the whole namespace is gone, and reads how the guest ended. */
+    private static ExitStatus awaitEnd(LinuxGuest guest, HelperReport report, MemorySegment callState,
+            MemorySegment readBuffer, int fifoFd) {
+        Process helper = guest.helper();
+        boolean interrupted = false;
+        while (helper.isAlive()) {
+            try {
+                helper.waitFor();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            report.drain(callState, fifoFd, readBuffer);
+        } catch (IllegalStateException e) {
+            // Guest tasks can reach the FIFO through /proc/<helper>/fd; fall back to the exit value.
+            LOG.log(System.Logger.Level.WARNING, "unreadable exit report of the exec helper", e);
+            return fromHelperExitValue(helper.exitValue());
+        }
+        return report.exited ? HelperReport.decode(report.rawExitStatus) : fromHelperExitValue(helper.exitValue());
+    }
+
+    /** For a helper that could not report (it was killed): Java reports 128 + signal for signal deaths. */
+    private static ExitStatus fromHelperExitValue(int value) {
+        return value > 128 && value <= 128 + 64 ? ExitStatus.killed(value - 128) : ExitStatus.exited(value);
+    }
+
+    private void endGateway(ExitStatus status, long answeredCalls) {
+        try {
+            gateway.onExit(status, answeredCalls);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "the bus failed to record the end of sandbox "
+                    + SandboxIds.format(gateway.sandboxId()), e);
+        } finally {
+            try {
+                gateway.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "the bus failed to close the gateway of sandbox "
+                        + SandboxIds.format(gateway.sandboxId()), e);
+            }
+        }
+    }
+
+    /** Starting one guest; {@link #abandon} undoes whatever a failed start left behind. */
+    private final class Startup {
+        private final MemorySegment callState;
+        private final MemorySegment readBuffer;
+        private final MemorySegment pollFd;
+        private final HelperReport report;
+        private Path runtimeDirectory;
+        private Process helper;
+        int fifoFd = -1;
+        private int guestPidfd = -1;
+        private int initPidfd = -1;
+        private int listenerFd = -1;
+        LinuxGuest guest;
+
+        Startup(Arena arena, MemorySegment callState, MemorySegment readBuffer, HelperReport report) {
+            this.callState = callState;
+            this.readBuffer = readBuffer;
+            this.pollFd = arena.allocate(LinuxSyscalls.POLLFD);
+            this.report = report;
+        }
+
+        /** @return the listener fd */
+        int run() throws SandboxException {
+            try {
+                runtimeDirectory = Files.createTempDirectory(runtimeBase, "meridian-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Path fifo = runtimeDirectory.resolve("report");
+                Path config = runtimeDirectory.resolve("config");
+                openReportFifo(fifo);
+                writeConfig(config, fifo);
+                startHelper(config);
+                awaitReady();
+                guestPidfd = openPidfd(report.guestPid, report.initPid, "guest");
+                initPidfd = openPidfd(report.initPid, helper.pid(), "namespace init");
+                listenerFd = takeListener();
+                boolean syncWakeUp = LinuxSyscalls.ioctl(callState, listenerFd,
+                        LinuxSyscalls.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+                        LinuxSyscalls.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
+                boolean waitKillable =
+                        (report.seccompFlags & LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != 0;
+                guest = new LinuxGuest(report.guestPid, helper, guestPidfd, initPidfd, waitKillable, syncWakeUp);
+                return listenerFd;
+            } catch (IOException e) {
+                throw new SandboxException("cannot prepare the sandbox's runtime directory in " + runtimeBase
+                        + ": " + e.getMessage(), e);
+            } finally {
+                deleteRuntimeDirectory();
+            }
+        }
+
+        private void openReportFifo(Path fifo) throws SandboxException {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment path = arena.allocateFrom(fifo.toString());
+                if (LinuxSyscalls.mkfifo(callState, path, 0600) < 0) {
+                    throw new SandboxException(LinuxSyscalls.describe("cannot create " + fifo,
+                            LinuxSyscalls.errno(callState)));
+                }
+                // Non-blocking: opening waits for no writer, and reads never block the thread.
+                fifoFd = LinuxSyscalls.open(callState, path,
+                        LinuxSyscalls.O_RDONLY | LinuxSyscalls.O_NONBLOCK | LinuxSyscalls.O_CLOEXEC);
+                if (fifoFd < 0) {
+                    throw new SandboxException(LinuxSyscalls.describe("cannot open " + fifo,
+                            LinuxSyscalls.errno(callState)));
+                }
+            }
+        }
+
+        private void writeConfig(Path config, Path fifo) throws IOException {
+            byte[] bytes = HelperConfig.encode(ProcessHandle.current().pid(), fifo, spec.environment(), filter,
+                    LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER
+                            | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+            Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(config, bytes, StandardOpenOption.WRITE);
+        }
+
+        private void startHelper(Path config) throws SandboxException {
+            List<String> command = new ArrayList<>();
+            command.add(helperPath.toString());
+            command.add(config.toString());
+            command.add("--");
+            command.addAll(spec.command());
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(spec.workingDirectory().toFile())
+                    .inheritIO();
+            // The guest's environment travels in the config: the helper runs before the filter,
+            // so nothing in it (LD_PRELOAD, ...) may change what the helper does.
+            builder.environment().clear();
+            try {
+                helper = builder.start();
+            } catch (IOException e) {
+                throw new SandboxException("cannot start the exec helper " + helperPath + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void awaitReady() throws SandboxException {
+            pollFd.set(ValueLayout.JAVA_INT, LinuxSyscalls.POLLFD_FD, fifoFd);
+            pollFd.set(ValueLayout.JAVA_SHORT, LinuxSyscalls.POLLFD_EVENTS, LinuxSyscalls.POLLIN);
+            long deadline = System.nanoTime() + REPORT_TIMEOUT_NANOS;
+            for (;;) {
+                LinuxSyscalls.poll(callState, pollFd, 1, 20);
+                boolean writersLeft = report.drain(callState, fifoFd, readBuffer);
+                if (report.failure != null) {
+                    throw new SandboxException(report.failure);
+                }
+                if (report.ready()) {
+                    return;
+                }
+                if (!writersLeft || !helper.isAlive()) {
+                    throw new SandboxException(helperEnded("before the guest started"));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SandboxException("the exec helper did not start the guest within "
+                            + TimeUnit.NANOSECONDS.toSeconds(REPORT_TIMEOUT_NANOS) + " s");
+                }
+            }
+        }
+
+        private String helperEnded(String when) {
+            try {
+                if (!helper.waitFor(1, TimeUnit.SECONDS)) {
+                    return "the exec helper stopped reporting " + when;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "the exec helper " + helperPath + " exited with status " + helper.exitValue() + " " + when;
+        }
+
+        /** Opens a pidfd for {@code pid} and checks it is the expected child of {@code parent}. */
+        private int openPidfd(int pid, long parent, String what) throws SandboxException {
+            int pidfd = LinuxSyscalls.pidfdOpen(callState, pid);
+            if (pidfd < 0) {
+                throw new SandboxException(LinuxSyscalls.describe("cannot open the " + what + " (pid " + pid + ")",
+                        LinuxSyscalls.errno(callState)));
+            }
+            // The pidfd pins the process; if pid was reused before it was opened, the parent differs.
+            if (parentOf(pid) != parent) {
+                LinuxSyscalls.close(pidfd);
+                throw new SandboxException("the " + what + " (pid " + pid + ") ended before it could be supervised");
+            }
+            return pidfd;
+        }
+
+        private long parentOf(int pid) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"),
+                        StandardCharsets.ISO_8859_1)) {
+                    if (line.startsWith("PPid:")) {
+                        return Long.parseLong(line.substring(5).strip());
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+            return -1;
+        }
+
+        /**
+         * Takes the guest's listener: the guest reported its number before it called seccomp(),
+         * so the fd may not exist yet, or not be the listener yet.
+         */
+        private int takeListener() throws SandboxException {
+            long deadline = System.nanoTime() + LISTENER_TIMEOUT_NANOS;
+            for (;;) {
+                int fd = LinuxSyscalls.pidfdGetfd(callState, guestPidfd, report.listenerFd);
+                if (fd >= 0) {
+                    if (SECCOMP_LISTENER_LINK.equals(LinuxSyscalls.readlink("/proc/self/fd/" + fd))) {
+                        return fd;
+                    }
+                    LinuxSyscalls.close(fd);
+                } else {
+                    int errno = LinuxSyscalls.errno(callState);
+                    if (errno == LinuxSyscalls.ESRCH) {
+                        throw new SandboxException("the guest ended before its supervision began");
+                    }
+                    if (errno != LinuxSyscalls.EBADF) {
+                        throw new SandboxException(LinuxSyscalls.describe(
+                                "cannot take the guest's seccomp listener (pidfd_getfd)", errno));
+                    }
+                }
+                if (!helper.isAlive()) {
+                    throw new SandboxException(helperEnded("before the guest installed its seccomp filter"));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SandboxException("the guest did not install its seccomp filter within "
+                            + TimeUnit.NANOSECONDS.toSeconds(LISTENER_TIMEOUT_NANOS) + " s");
+                }
+                LockSupport.parkNanos(50_000);
+            }
+        }
+
+        /** Kills whatever was started and closes what was opened. */
+        void abandon() {
+            if (initPidfd >= 0) {
+                LinuxSyscalls.pidfdSendSignal(callState, initPidfd, LinuxSyscalls.SIGKILL);
+            }
+            if (helper != null) {
+                // Its namespace init has PR_SET_PDEATHSIG: the whole guest tree follows.
+                helper.destroyForcibly();
+                helper.onExit().join();
+            }
+            for (int fd : new int[] {listenerFd, guestPidfd, initPidfd, fifoFd}) {
+                if (fd >= 0) {
+                    LinuxSyscalls.close(fd);
+                }
+            }
+            deleteRuntimeDirectory();
+        }
+
+        private void deleteRuntimeDirectory() {
+            if (runtimeDirectory == null) {
+                return;
+            }
+            try {
+                // The helper unlinks the config itself; the FIFO stays open through fifoFd.
+                Files.deleteIfExists(runtimeDirectory.resolve("config"));
+                Files.deleteIfExists(runtimeDirectory.resolve("report"));
+                Files.deleteIfExists(runtimeDirectory);
+                runtimeDirectory = null;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove runtime directory " + runtimeDirectory, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+/* Prints the kernel ABI values the Linux platform hard-codes, as "NAME VALUE" lines, from the
+ * kernel headers. NativeHeadersTest compares them with the Java constants. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/ioctl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+/* Linux 6.6+, absent from older headers (Debian 12 ships 6.1's). */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+#define PRINT(name, value) printf("%s %lld\n", name, (long long) (value))
+
+int main(void)
+{
+    PRINT("sizeof.seccomp_data", sizeof(struct seccomp_data));
+    PRINT("seccomp_data.nr", offsetof(struct seccomp_data, nr));
+    PRINT("seccomp_data.arch", offsetof(struct seccomp_data, arch));
+    PRINT("seccomp_data.instruction_pointer", offsetof(struct seccomp_data, instruction_pointer));
+    PRINT("seccomp_data.args", offsetof(struct seccomp_data, args));
+
+    PRINT("sizeof.seccomp_notif", sizeof(struct seccomp_notif));
+    PRINT("seccomp_notif.id", offsetof(struct seccomp_notif, id));
+    PRINT("seccomp_notif.pid", offsetof(struct seccomp_notif, pid));
+    PRINT("seccomp_notif.flags", offsetof(struct seccomp_notif, flags));
+    PRINT("seccomp_notif.data", offsetof(struct seccomp_notif, data));
+
+    PRINT("sizeof.seccomp_notif_resp", sizeof(struct seccomp_notif_resp));
+    PRINT("seccomp_notif_resp.id", offsetof(struct seccomp_notif_resp, id));
+    PRINT("seccomp_notif_resp.val", offsetof(struct seccomp_notif_resp, val));
+    PRINT("seccomp_notif_resp.error", offsetof(struct seccomp_notif_resp, error));
+    PRINT("seccomp_notif_resp.flags", offsetof(struct seccomp_notif_resp, flags));
+
+    PRINT("sizeof.seccomp_notif_addfd", sizeof(struct seccomp_notif_addfd));
+    PRINT("seccomp_notif_addfd.id", offsetof(struct seccomp_notif_addfd, id));
+    PRINT("seccomp_notif_addfd.flags", offsetof(struct seccomp_notif_addfd, flags));
+    PRINT("seccomp_notif_addfd.srcfd", offsetof(struct seccomp_notif_addfd, srcfd));
+    PRINT("seccomp_notif_addfd.newfd", offsetof(struct seccomp_notif_addfd, newfd));
+    PRINT("seccomp_notif_addfd.newfd_flags", offsetof(struct seccomp_notif_addfd, newfd_flags));
+
+    PRINT("sizeof.pollfd", sizeof(struct pollfd));
+    PRINT("pollfd.fd", offsetof(struct pollfd, fd));
+    PRINT("pollfd.events", offsetof(struct pollfd, events));
+    PRINT("pollfd.revents", offsetof(struct pollfd, revents));
+    PRINT("sizeof.iovec", sizeof(struct iovec));
+    PRINT("iovec.iov_base", offsetof(struct iovec, iov_base));
+    PRINT("iovec.iov_len", offsetof(struct iovec, iov_len));
+    PRINT("sizeof.sock_filter", sizeof(struct sock_filter));
+
+    PRINT("SECCOMP_IOCTL_NOTIF_RECV", (unsigned long) SECCOMP_IOCTL_NOTIF_RECV);
+    PRINT("SECCOMP_IOCTL_NOTIF_SEND", (unsigned long) SECCOMP_IOCTL_NOTIF_SEND);
+    PRINT("SECCOMP_IOCTL_NOTIF_ID_VALID", (unsigned long) SECCOMP_IOCTL_NOTIF_ID_VALID);
+    PRINT("SECCOMP_IOCTL_NOTIF_ADDFD", (unsigned long) SECCOMP_IOCTL_NOTIF_ADDFD);
+    PRINT("SECCOMP_IOCTL_NOTIF_SET_FLAGS", (unsigned long) SECCOMP_IOCTL_NOTIF_SET_FLAGS);
+    PRINT("SECCOMP_USER_NOTIF_FLAG_CONTINUE", SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+    PRINT("SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP", SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+    PRINT("SECCOMP_FILTER_FLAG_NEW_LISTENER", SECCOMP_FILTER_FLAG_NEW_LISTENER);
+    PRINT("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+    PRINT("SECCOMP_RET_KILL_PROCESS", (unsigned) SECCOMP_RET_KILL_PROCESS);
+    PRINT("SECCOMP_RET_USER_NOTIF", (unsigned) SECCOMP_RET_USER_NOTIF);
+    PRINT("AUDIT_ARCH_X86_64", (unsigned) AUDIT_ARCH_X86_64);
+    PRINT("__X32_SYSCALL_BIT", __X32_SYSCALL_BIT);
+
+    PRINT("BPF_LD", BPF_LD);
+    PRINT("BPF_JMP", BPF_JMP);
+    PRINT("BPF_RET", BPF_RET);
+    PRINT("BPF_W", BPF_W);
+    PRINT("BPF_ABS", BPF_ABS);
+    PRINT("BPF_K", BPF_K);
+    PRINT("BPF_JEQ", BPF_JEQ);
+    PRINT("BPF_JSET", BPF_JSET);
+    PRINT("BPF_MAXINSNS", BPF_MAXINSNS);
+
+    PRINT("SYS_exit", SYS_exit);
+    PRINT("SYS_exit_group", SYS_exit_group);
+    PRINT("SYS_pidfd_send_signal", SYS_pidfd_send_signal);
+    PRINT("SYS_pidfd_open", SYS_pidfd_open);
+    PRINT("SYS_pidfd_getfd", SYS_pidfd_getfd);
+
+    PRINT("EPERM", EPERM);
+    PRINT("ENOENT", ENOENT);
+    PRINT("ESRCH", ESRCH);
+    PRINT("EINTR", EINTR);
+    PRINT("EBADF", EBADF);
+    PRINT("EAGAIN", EAGAIN);
+    PRINT("EINVAL", EINVAL);
+    PRINT("SIGKILL", SIGKILL);
+    PRINT("O_RDONLY", O_RDONLY);
+    PRINT("O_NONBLOCK", O_NONBLOCK);
+    PRINT("O_CLOEXEC", O_CLOEXEC);
+    PRINT("POLLIN", POLLIN);
+    PRINT("POLLHUP", POLLHUP);
+    return 0;
+}

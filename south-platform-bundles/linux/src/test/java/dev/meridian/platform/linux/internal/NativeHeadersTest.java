@@ -1,0 +1,126 @@
+package dev.meridian.platform.linux.internal;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.lang.foreign.StructLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every kernel constant and struct layout the Java side hard-codes, against the C headers. */
+class NativeHeadersTest {
+
+    private static final Map<String, Long> HEADERS = new HashMap<>();
+
+    @BeforeAll
+    static void readHeaders() throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(NativePrograms.program("seccomp_constants").toString()).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertEquals(0, process.waitFor());
+        for (String line : output.split("\n")) {
+            String[] parts = line.split(" ");
+            HEADERS.put(parts[0], Long.parseLong(parts[1]));
+        }
+    }
+
+    private static void check(String name, long javaValue) {
+        Long headerValue = HEADERS.get(name);
+        assertEquals(headerValue, (Long) javaValue, name);
+    }
+
+    private static void checkUnsigned(String name, int javaValue) {
+        check(name, Integer.toUnsignedLong(javaValue));
+    }
+
+    private static void checkLayout(String struct, StructLayout layout, String... fields) {
+        check("sizeof." + struct, layout.byteSize());
+        for (String field : fields) {
+            check(struct + "." + field, layout.byteOffset(groupElement(field)));
+        }
+    }
+
+    @Test
+    void structLayoutsMatchTheKernelHeaders() {
+        checkLayout("seccomp_data", LinuxSyscalls.SECCOMP_DATA, "nr", "arch", "instruction_pointer", "args");
+        checkLayout("seccomp_notif", LinuxSyscalls.SECCOMP_NOTIF, "id", "pid", "flags", "data");
+        checkLayout("seccomp_notif_resp", LinuxSyscalls.SECCOMP_NOTIF_RESP, "id", "val", "error", "flags");
+        checkLayout("seccomp_notif_addfd", LinuxSyscalls.SECCOMP_NOTIF_ADDFD,
+                "id", "flags", "srcfd", "newfd", "newfd_flags");
+        checkLayout("pollfd", LinuxSyscalls.POLLFD, "fd", "events", "revents");
+        checkLayout("iovec", LinuxSyscalls.IOVEC, "iov_base", "iov_len");
+        check("sizeof.sock_filter", SeccompProgram.INSTRUCTION_BYTES);
+
+        // The offsets the loop reads, derived from the layouts above.
+        check("seccomp_notif.id", LinuxSyscalls.NOTIF_ID);
+        check("seccomp_notif.pid", LinuxSyscalls.NOTIF_PID);
+        assertEquals(HEADERS.get("seccomp_notif.data") + HEADERS.get("seccomp_data.nr"), LinuxSyscalls.NOTIF_NR);
+        assertEquals(HEADERS.get("seccomp_notif.data") + HEADERS.get("seccomp_data.arch"), LinuxSyscalls.NOTIF_ARCH);
+        assertEquals(HEADERS.get("seccomp_notif.data") + HEADERS.get("seccomp_data.instruction_pointer"),
+                LinuxSyscalls.NOTIF_IP);
+        assertEquals(HEADERS.get("seccomp_notif.data") + HEADERS.get("seccomp_data.args"), LinuxSyscalls.NOTIF_ARGS);
+        check("seccomp_data.nr", LinuxSyscalls.DATA_NR);
+        check("seccomp_data.arch", LinuxSyscalls.DATA_ARCH);
+    }
+
+    @Test
+    void ioctlNumbersMatchTheKernelHeaders() {
+        // Design §7 lists the same numbers.
+        assertEquals(0xC0502100L, LinuxSyscalls.SECCOMP_IOCTL_NOTIF_RECV);
+        check("SECCOMP_IOCTL_NOTIF_RECV", LinuxSyscalls.SECCOMP_IOCTL_NOTIF_RECV);
+        check("SECCOMP_IOCTL_NOTIF_SEND", LinuxSyscalls.SECCOMP_IOCTL_NOTIF_SEND);
+        check("SECCOMP_IOCTL_NOTIF_ID_VALID", LinuxSyscalls.SECCOMP_IOCTL_NOTIF_ID_VALID);
+        check("SECCOMP_IOCTL_NOTIF_ADDFD", LinuxSyscalls.SECCOMP_IOCTL_NOTIF_ADDFD);
+        check("SECCOMP_IOCTL_NOTIF_SET_FLAGS", LinuxSyscalls.SECCOMP_IOCTL_NOTIF_SET_FLAGS);
+    }
+
+    @Test
+    void seccompConstantsMatchTheKernelHeaders() {
+        check("SECCOMP_USER_NOTIF_FLAG_CONTINUE", LinuxSyscalls.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+        check("SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP", LinuxSyscalls.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+        check("SECCOMP_FILTER_FLAG_NEW_LISTENER", LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER);
+        check("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+        checkUnsigned("SECCOMP_RET_KILL_PROCESS", LinuxSyscalls.SECCOMP_RET_KILL_PROCESS);
+        checkUnsigned("SECCOMP_RET_USER_NOTIF", LinuxSyscalls.SECCOMP_RET_USER_NOTIF);
+        checkUnsigned("AUDIT_ARCH_X86_64", LinuxSyscalls.AUDIT_ARCH_X86_64);
+        check("__X32_SYSCALL_BIT", LinuxSyscalls.X32_SYSCALL_BIT);
+    }
+
+    @Test
+    void bpfOpcodesMatchTheKernelHeaders() {
+        check("BPF_LD", SeccompProgram.BPF_LD);
+        check("BPF_JMP", SeccompProgram.BPF_JMP);
+        check("BPF_RET", SeccompProgram.BPF_RET);
+        check("BPF_W", SeccompProgram.BPF_W);
+        check("BPF_ABS", SeccompProgram.BPF_ABS);
+        check("BPF_K", SeccompProgram.BPF_K);
+        check("BPF_JEQ", SeccompProgram.BPF_JEQ);
+        check("BPF_JSET", SeccompProgram.BPF_JSET);
+        check("BPF_MAXINSNS", SeccompProgram.MAX_INSTRUCTIONS);
+    }
+
+    @Test
+    void syscallNumbersErrnosAndFlagsMatchTheHeaders() {
+        check("SYS_exit", LinuxSyscalls.SYS_EXIT);
+        check("SYS_exit_group", LinuxSyscalls.SYS_EXIT_GROUP);
+        check("SYS_pidfd_send_signal", LinuxSyscalls.SYS_PIDFD_SEND_SIGNAL);
+        check("SYS_pidfd_open", LinuxSyscalls.SYS_PIDFD_OPEN);
+        check("SYS_pidfd_getfd", LinuxSyscalls.SYS_PIDFD_GETFD);
+        check("EPERM", LinuxSyscalls.EPERM);
+        check("ENOENT", LinuxSyscalls.ENOENT);
+        check("ESRCH", LinuxSyscalls.ESRCH);
+        check("EINTR", LinuxSyscalls.EINTR);
+        check("EBADF", LinuxSyscalls.EBADF);
+        check("EAGAIN", LinuxSyscalls.EAGAIN);
+        check("EINVAL", LinuxSyscalls.EINVAL);
+        check("SIGKILL", LinuxSyscalls.SIGKILL);
+        check("O_RDONLY", LinuxSyscalls.O_RDONLY);
+        check("O_NONBLOCK", LinuxSyscalls.O_NONBLOCK);
+        check("O_CLOEXEC", LinuxSyscalls.O_CLOEXEC);
+        check("POLLIN", LinuxSyscalls.POLLIN);
+        check("POLLHUP", LinuxSyscalls.POLLHUP);
+    }
+}

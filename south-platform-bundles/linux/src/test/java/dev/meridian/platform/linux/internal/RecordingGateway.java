@@ -1,0 +1,89 @@
+package dev.meridian.platform.linux.internal;
+
+import dev.meridian.api.ExitStatus;
+import dev.meridian.api.GuestMemory;
+import dev.meridian.api.SandboxIds;
+import dev.meridian.api.SyscallEvent;
+import dev.meridian.api.SyscallGateway;
+import dev.meridian.api.VerdictAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * A test double of the syscall bus (not of the kernel): records every call and answers ALLOW
+ * unless a hook set another verdict. Fields are written on the supervisor thread and read after
+ * the guest's exit completed.
+ */
+final class RecordingGateway implements SyscallGateway {
+
+    record Call(int pid, int tid, int number, long[] args, VerdictAction action, boolean interrupted,
+            boolean resultKnown, long returnValue) {
+    }
+
+    private final long sandboxId = SandboxIds.next();
+    private final BiConsumer<SyscallEvent, GuestMemory> hook;
+    final List<Call> calls = new ArrayList<>();
+    volatile long firstCallNanos;
+    volatile ExitStatus exitStatus;
+    volatile long exitAnsweredCalls = -1;
+    volatile int exits;
+    volatile int closes;
+    volatile boolean callAfterExit;
+    volatile String supervisorThread;
+
+    RecordingGateway() {
+        this((call, memory) -> { });
+    }
+
+    /** @param hook runs first on each call; it may set the verdict */
+    RecordingGateway(BiConsumer<SyscallEvent, GuestMemory> hook) {
+        this.hook = hook;
+    }
+
+    @Override
+    public long sandboxId() {
+        return sandboxId;
+    }
+
+    @Override
+    public void onCall(SyscallEvent call, GuestMemory memory) {
+        if (firstCallNanos == 0) {
+            firstCallNanos = System.nanoTime();
+            supervisorThread = Thread.currentThread().getName();
+        }
+        if (exits > 0) {
+            callAfterExit = true;
+        }
+        hook.accept(call, memory);
+        if (call.action() == null) {
+            call.verdict(VerdictAction.ALLOW, 0, -1, false);
+        }
+    }
+
+    @Override
+    public void onCompletion(SyscallEvent call) {
+        long[] args = new long[SyscallEvent.MAX_ARGS];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = call.arg(i);
+        }
+        calls.add(new Call(call.pid(), call.tid(), call.number(), args, call.action(), call.interrupted(),
+                call.resultKnown(), call.returnValue()));
+    }
+
+    @Override
+    public void onExit(ExitStatus status, long answeredCalls) {
+        exitStatus = status;
+        exitAnsweredCalls = answeredCalls;
+        exits++;
+    }
+
+    @Override
+    public void close() {
+        closes++;
+    }
+
+    List<Call> callsOf(int pid) {
+        return calls.stream().filter(call -> call.pid() == pid).toList();
+    }
+}
