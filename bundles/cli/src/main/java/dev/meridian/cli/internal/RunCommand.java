@@ -11,6 +11,7 @@ import dev.meridian.api.SandboxManager;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SyscallBus;
 import java.io.BufferedWriter;
+import java.io.Console;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -48,8 +49,12 @@ final class RunCommand {
             is not executable; 127 if it does not exist; 2 for a bad command line.
             """;
 
-    /** Signals the guest should see when they reach Meridian (from a terminal or a kill). */
-    private static final List<String> FORWARDED_SIGNALS = List.of("INT", "TERM", "HUP", "QUIT", "USR1", "USR2");
+    /**
+     * Signals the guest should see when they reach Meridian. SIGQUIT stays the JVM's (thread
+     * dumps). SIGINT typed at a terminal reaches the guest straight from the tty, so it is
+     * forwarded only when Meridian is not on a terminal (a {@code kill -INT} by another program).
+     */
+    private static final List<String> ALWAYS_FORWARDED = List.of("TERM", "HUP", "USR1", "USR2");
 
     private static final long TRACE_DRAIN_MILLIS = 30_000;
 
@@ -150,7 +155,12 @@ final class RunCommand {
 
     private static List<Restorer> forwardSignals(Sandbox sandbox) {
         List<Restorer> restorers = new ArrayList<>();
-        for (String name : FORWARDED_SIGNALS) {
+        List<String> forwarded = new ArrayList<>(ALWAYS_FORWARDED);
+        Console console = System.console();
+        if (console == null || !console.isTerminal()) {
+            forwarded.add("INT");
+        }
+        for (String name : forwarded) {
             Signal signal = new Signal(name);
             SignalHandler previous = Signal.handle(signal, received -> sandbox.process().signal(received.getNumber()));
             restorers.add(() -> Signal.handle(signal, previous));
