@@ -16,6 +16,9 @@ public interface Policy {
      */
     void decide(SyscallEvent call);
 
-    /** The id of rule {@code ruleId} as written in the policy, e.g. {@code trace/allow-all}. */
+    /**
+     * The id of rule {@code ruleId} as written in the policy, e.g. {@code trace/allow-all}; rule
+     * ids are dense from 0, and this returns {@code null} past the last rule.
+     */
     String ruleName(int ruleId);
 }

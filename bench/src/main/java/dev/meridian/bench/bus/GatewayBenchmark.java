@@ -1,0 +1,193 @@
+package dev.meridian.bench.bus;
+
+import dev.meridian.api.ExitStatus;
+import dev.meridian.api.GuestMemory;
+import dev.meridian.api.JournalEntry;
+import dev.meridian.api.NorthShim;
+import dev.meridian.api.Policy;
+import dev.meridian.api.SandboxIds;
+import dev.meridian.api.SandboxSpec;
+import dev.meridian.api.SyscallEvent;
+import dev.meridian.api.SyscallGateway;
+import dev.meridian.api.VerdictAction;
+import dev.meridian.bus.internal.ChronicleSyscallBus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The bus's share of one notified system call: {@code onCall} (shim dispatch, policy, CALL record
+ * appended to the Chronicle journal) plus {@code onCompletion} (COMPLETION record), with a trivial
+ * shim and policy so the bus itself is measured. Run with {@code -prof gc}: the guest path must
+ * show {@code gc.alloc.rate.norm} of about 0 B/op.
+ *
+ * <p>Iterations are short because every operation grows the journal (160 bytes, 200 with the
+ * path, index included); the journal lives in a temporary directory deleted after the trial.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class GatewayBenchmark {
+
+    private static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+    private static final int NR_GETPID = 39;
+    private static final int NR_OPENAT = 257;
+    private static final long AT_FDCWD = -100;
+    private static final String PATH = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+
+    private final SyscallEvent event = new SyscallEvent();
+    private final GuestMemory memory = new FixedStringMemory(PATH);
+    private Path journal;
+    private SyscallGateway gateway;
+    private long calls;
+
+    @Setup(Level.Trial)
+    public void openGateway() throws Exception {
+        journal = Files.createTempDirectory("meridian-bench-journal");
+        ChronicleSyscallBus bus = new ChronicleSyscallBus();
+        bus.bindShim(new PathCapturingShim());
+        SandboxSpec spec = new SandboxSpec(List.of("bench"), Map.of(), Path.of("/"), "allow-all", journal);
+        gateway = bus.open(journal, SandboxIds.next(), spec, new AllowAll());
+    }
+
+    @TearDown(Level.Trial)
+    public void closeGateway() throws IOException {
+        gateway.onExit(ExitStatus.exited(0), calls);
+        gateway.close();
+        try (Stream<Path> files = Files.walk(journal)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    /** A call decided on its number alone (getpid). */
+    @Benchmark
+    public long call() {
+        return serve(NR_GETPID);
+    }
+
+    /** A call whose path argument the shim captures into the event and the journal (openat). */
+    @Benchmark
+    public long callWithPathCapture() {
+        return serve(NR_OPENAT);
+    }
+
+    private long serve(int number) {
+        event.reset(calls, 4242, AUDIT_ARCH_X86_64, number, 0x401000);
+        event.arg(0, AT_FDCWD);
+        event.arg(1, 0x7ffd_1234_5000L);
+        gateway.onCall(event, memory);
+        event.result(3);
+        event.completed();
+        gateway.onCompletion(event);
+        calls++;
+        return event.sequence();
+    }
+
+    /** Captures the path argument of openat, as the Linux shim does, then asks the policy. */
+    private static final class PathCapturingShim implements NorthShim {
+        @Override
+        public String personality() {
+            return "bench-x86_64";
+        }
+
+        @Override
+        public boolean handles(int abi) {
+            return abi == AUDIT_ARCH_X86_64;
+        }
+
+        @Override
+        public void handle(SyscallEvent call, GuestMemory memory, Policy policy) {
+            if (call.number() == NR_OPENAT) {
+                int max = Math.min(4096, call.captureFree());
+                int length = memory.readString(call.arg(1), call.captureData(), call.captureCursor(), max);
+                if (length >= 0) {
+                    call.commitCapture(1, length, length == max);
+                }
+            }
+            policy.decide(call);
+        }
+
+        @Override
+        public String syscallName(int number) {
+            return null;
+        }
+
+        @Override
+        public int syscallNumber(String name) {
+            return -1;
+        }
+
+        @Override
+        public String render(JournalEntry entry) {
+            return "";
+        }
+    }
+
+    private static final class AllowAll implements Policy {
+        @Override
+        public String name() {
+            return "allow-all";
+        }
+
+        @Override
+        public void decide(SyscallEvent call) {
+            call.verdict(VerdictAction.ALLOW, 0, 0, call.captureMask() != 0);
+        }
+
+        @Override
+        public String ruleName(int ruleId) {
+            return ruleId == 0 ? "bench/allow-all" : null;
+        }
+    }
+
+    /** Guest memory whose every address holds the same NUL-terminated string. */
+    private static final class FixedStringMemory implements GuestMemory {
+        private final byte[] string;
+
+        FixedStringMemory(String string) {
+            this.string = string.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public int read(long address, byte[] dst, int offset, int length) {
+            int n = Math.min(length, string.length);
+            System.arraycopy(string, 0, dst, offset, n);
+            return n;
+        }
+
+        @Override
+        public int readString(long address, byte[] dst, int offset, int max) {
+            int n = Math.min(max, string.length);
+            System.arraycopy(string, 0, dst, offset, n);
+            return n;
+        }
+
+        @Override
+        public boolean stillPending() {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.meridian.bus.internal;
+
+import dev.meridian.api.ExitStatus;
+import dev.meridian.api.GuestMemory;
+import dev.meridian.api.NorthShim;
+import dev.meridian.api.Policy;
+import dev.meridian.api.SandboxIds;
+import dev.meridian.api.SyscallEvent;
+import dev.meridian.api.SyscallGateway;
+import dev.meridian.api.VerdictAction;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sandbox's way onto the bus. {@link #onCall} first dispatches the call (the shim captures
+ * guest memory and asks the policy), then journals it with its captures, so the CALL record holds
+ * exactly what the verdict was based on; it is on disk before the platform acts on the verdict.
+ * {@link #onCompletion} journals the outcome once the platform has answered. Records go to the
+ * mapped queue file before each method returns; nothing is fsynced (the page cache survives a
+ * crash of this process, not of the host).
+ *
+ * <p>If the journal cannot be written, the methods throw: the platform must treat that as fatal
+ * for the sandbox, since a call that cannot be journaled must not go unrecorded.
+ */
+final class ChronicleGateway implements SyscallGateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleGateway.class);
+    private static final int EPERM = 1;
+
+    private final Journal journal;
+    private final long sandboxId;
+    private final Policy policy;
+    private final ShimRegistry shims;
+    private final long shimWaitNanos;
+
+    /** Chronicle appenders are bound to the thread that uses them; made on the first call's thread. */
+    private ExcerptAppender appender;
+    private Thread appenderThread;
+    private long calls;
+    private boolean failClosedReported;
+    private boolean exited;
+    private boolean closed;
+
+    ChronicleGateway(Journal journal, long sandboxId, Policy policy, ShimRegistry shims, long shimWaitNanos) {
+        this.journal = journal;
+        this.sandboxId = sandboxId;
+        this.policy = policy;
+        this.shims = shims;
+        this.shimWaitNanos = shimWaitNanos;
+    }
+
+    @Override
+    public long sandboxId() {
+        return sandboxId;
+    }
+
+    @Override
+    public void onCall(SyscallEvent call, GuestMemory memory) {
+        requireRunning();
+        call.sandboxId(sandboxId);
+        dispatch(call, memory);
+        ExcerptAppender out = appender();
+        try (DocumentContext document = out.writingDocument()) {
+            RecordFormat.writeCall(document.wire().bytes(), call);
+        }
+        call.sequence(out.lastIndexAppended());
+        calls++;
+    }
+
+    @Override
+    public void onCompletion(SyscallEvent call) {
+        requireRunning();
+        if (call.latencyNanos() == 0) {
+            call.completed(); // the platform did not stamp its answer; now is the closest we know
+        }
+        try (DocumentContext document = appender().writingDocument()) {
+            RecordFormat.writeCompletion(document.wire().bytes(), call);
+        }
+    }
+
+    @Override
+    public void onExit(ExitStatus status, long answeredCalls) {
+        requireRunning();
+        exited = true;
+        try (DocumentContext document = appender().writingDocument()) {
+            RecordFormat.writeExit(document.wire().bytes(), sandboxId, System.currentTimeMillis(), status, calls,
+                    answeredCalls);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        journal.sandboxClosed(sandboxId);
+        try {
+            if (appender != null) {
+                appender().close();
+            }
+        } finally {
+            journal.release();
+        }
+    }
+
+    /** Serves the call through its ABI's shim; fails closed (DENY EPERM, bus rule) when that is impossible. */
+    private void dispatch(SyscallEvent call, GuestMemory memory) {
+        NorthShim shim = shims.await(call.abi(), shimWaitNanos);
+        if (shim == null) {
+            failClosed(call, BusRules.NO_SHIM, null);
+            return;
+        }
+        try {
+            shim.handle(call, memory, policy);
+        } catch (RuntimeException e) {
+            failClosed(call, BusRules.SHIM_FAILED, e);
+            return;
+        }
+        if (call.action() == null) {
+            failClosed(call, BusRules.NO_VERDICT, null);
+        }
+    }
+
+    private void failClosed(SyscallEvent call, int busRule, RuntimeException cause) {
+        call.verdict(VerdictAction.DENY, EPERM, busRule, false);
+        // Every such call is journaled under its rule; the log only points at the first.
+        if (!failClosedReported) {
+            failClosedReported = true;
+            LOG.warn("sandbox {}: call {} (abi 0x{}) denied with EPERM by {}; further denials are in the journal",
+                    SandboxIds.format(sandboxId), call.number(), Integer.toHexString(call.abi()),
+                    BusRules.name(busRule), cause);
+        }
+    }
+
+    private ExcerptAppender appender() {
+        Thread current = Thread.currentThread();
+        if (current != appenderThread) {
+            if (appender == null) {
+                appender = journal.queue().createAppender();
+            } else {
+                // The platform moved this sandbox to another thread (and ordered the hand-over).
+                appender.singleThreadedCheckReset();
+            }
+            appenderThread = current;
+        }
+        return appender;
+    }
+
+    private void requireRunning() {
+        if (closed || exited) {
+            throw new IllegalStateException("sandbox " + SandboxIds.format(sandboxId) + ": gateway already "
+                    + (closed ? "closed" : "saw the sandbox exit"));
+        }
+    }
+}

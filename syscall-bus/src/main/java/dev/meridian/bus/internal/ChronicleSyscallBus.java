@@ -1,0 +1,103 @@
+package dev.meridian.bus.internal;
+
+import dev.meridian.api.JournalException;
+import dev.meridian.api.JournalReader;
+import dev.meridian.api.NorthShim;
+import dev.meridian.api.Policy;
+import dev.meridian.api.SandboxSpec;
+import dev.meridian.api.SyscallBus;
+import dev.meridian.api.SyscallGateway;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The syscall bus over Chronicle Queue. North shims are bound dynamically: replacing a shim
+ * bundle swaps it under running sandboxes, and a call arriving in the gap waits up to
+ * {@code shim.wait.millis} for the new one, then is denied (EPERM, rule {@code bus/no-shim}).
+ *
+ * <p>Configuration (PID {@code dev.meridian.bus.internal.ChronicleSyscallBus}):
+ * {@code shim.wait.millis} (default 500).
+ */
+@Component(service = SyscallBus.class)
+public final class ChronicleSyscallBus implements SyscallBus {
+
+    /** The component's configuration. */
+    public @interface Config {
+        /** How long a call waits for a shim serving its ABI before it is denied. */
+        long shim_wait_millis() default DEFAULT_SHIM_WAIT_MILLIS;
+    }
+
+    static final long DEFAULT_SHIM_WAIT_MILLIS = 500;
+
+    private final ShimRegistry shims = new ShimRegistry();
+    private final JournalRegistry journals = new JournalRegistry();
+    private volatile long shimWaitNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_SHIM_WAIT_MILLIS);
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        shimWaitMillis(config.shim_wait_millis());
+    }
+
+    /** Sets how long a call waits for a shim; gateways opened afterwards use it. */
+    void shimWaitMillis(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("shim.wait.millis must not be negative: " + millis);
+        }
+        shimWaitNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void bindShim(NorthShim shim) {
+        shims.add(shim);
+    }
+
+    public void unbindShim(NorthShim shim) {
+        shims.remove(shim);
+    }
+
+    @Override
+    public SyscallGateway open(Path journalDirectory, long sandboxId, SandboxSpec spec, Policy policy)
+            throws JournalException {
+        List<String> ruleNames = RecordFormat.ruleNames(policy);
+        Journal journal = journals.openForWriting(journalDirectory);
+        // The start is written from the opening thread; the gateway's own appender is made later,
+        // on the supervisor thread that feeds it calls.
+        try (ExcerptAppender appender = journal.queue().createAppender()) {
+            try (DocumentContext document = appender.writingDocument()) {
+                RecordFormat.writeStart(document.wire().bytes(), sandboxId, System.currentTimeMillis(),
+                        spec.profile(), ruleNames, spec.command());
+            }
+            journal.sandboxStarted(sandboxId, appender.lastIndexAppended());
+        } catch (Exception e) { // Chronicle throws some checked exceptions undeclared
+            journal.release();
+            throw new JournalException("cannot write journal to " + journalDirectory + ": "
+                    + RecordScanner.causeOf(e), e);
+        }
+        return new ChronicleGateway(journal, sandboxId, policy, shims, shimWaitNanos);
+    }
+
+    @Override
+    public JournalReader reader(Path journalDirectory) throws JournalException {
+        return new ChronicleJournalReader(journals.openForReading(journalDirectory));
+    }
+
+    @Override
+    public NorthShim shimFor(int abi) {
+        return shims.find(abi);
+    }
+
+    /** Journals with a gateway or reader open on them. */
+    int openJournals() {
+        return journals.openCount();
+    }
+}

@@ -1,0 +1,136 @@
+package dev.meridian.bus.internal;
+
+import dev.meridian.api.JournalException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+
+/**
+ * The open journals of one bus: at most one Chronicle queue per directory, counted by users and
+ * closed when the last gateway or reader lets go. Errors name the directory and the cause in one
+ * line, the way a user sees them from {@code meridian run}.
+ */
+final class JournalRegistry {
+
+    /** Chronicle's daily roll (the file is named yyyyMMdd{@code F.cq4}; rolled at midnight UTC). */
+    private static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
+    /**
+     * Every excerpt is indexed (Chronicle's default indexes one in 256), so a reader can step over
+     * an excerpt whose header was damaged straight to the next one instead of losing the rest of
+     * the file. 65536 x 65536 x 1 keeps the roll cycle's full 2^32 excerpts per day addressable.
+     */
+    private static final int INDEX_SPACING = 1;
+    private static final int INDEX_COUNT = 1 << 16;
+    private static final String QUEUE_FILE_SUFFIX = ".cq4";
+
+    private final Map<Path, Journal> open = new HashMap<>();
+
+    /** Opens {@code directory} for appending, creating it if missing; checks it is writable first. */
+    Journal openForWriting(Path directory) throws JournalException {
+        try {
+            Files.createDirectories(directory);
+        } catch (FileAlreadyExistsException e) {
+            throw cannotWrite(directory, "not a directory");
+        } catch (IOException e) {
+            throw cannotWrite(directory, reason(e));
+        }
+        // Writability is checked by writing: permission bits say nothing of read-only mounts or ACLs.
+        try {
+            Files.delete(Files.createTempFile(directory, ".meridian-probe", ".tmp"));
+        } catch (IOException e) {
+            throw cannotWrite(directory, reason(e));
+        }
+        return acquire(directory, false);
+    }
+
+    /** Opens an existing journal in {@code directory} for reading. */
+    Journal openForReading(Path directory) throws JournalException {
+        if (!Files.exists(directory)) {
+            throw new JournalException("no journal in " + directory + ": no such directory");
+        }
+        if (!Files.isDirectory(directory)) {
+            throw new JournalException("no journal in " + directory + ": not a directory");
+        }
+        try (DirectoryStream<Path> queueFiles = Files.newDirectoryStream(directory, "*" + QUEUE_FILE_SUFFIX)) {
+            if (!queueFiles.iterator().hasNext()) {
+                throw new JournalException("no journal in " + directory);
+            }
+        } catch (IOException e) {
+            throw new JournalException("cannot read journal in " + directory + ": " + reason(e), e);
+        }
+        Journal journal = acquire(directory, !Files.isWritable(directory));
+        // A tailer starts by opening the first day's file; if that is damaged, nothing can be read.
+        try {
+            journal.queue().createTailer().close();
+        } catch (Exception e) { // Chronicle throws StreamCorruptedException undeclared
+            journal.release();
+            throw new JournalException("cannot read journal in " + directory + ": its first file is damaged ("
+                    + RecordScanner.causeOf(e) + ")", e);
+        }
+        return journal;
+    }
+
+    private synchronized Journal acquire(Path directory, boolean readOnly) throws JournalException {
+        Path key;
+        try {
+            key = directory.toRealPath();
+        } catch (IOException e) {
+            throw new JournalException("cannot open journal in " + directory + ": " + reason(e), e);
+        }
+        Journal journal = open.get(key);
+        if (journal == null) {
+            journal = new Journal(this, key, directory, build(directory, key, readOnly));
+            open.put(key, journal);
+        }
+        journal.addUser();
+        return journal;
+    }
+
+    synchronized int openCount() {
+        return open.size();
+    }
+
+    synchronized void release(Journal journal) {
+        if (journal.removeUser()) {
+            open.remove(journal.key());
+            journal.queue().close();
+        }
+    }
+
+    private static SingleChronicleQueue build(Path directory, Path key, boolean readOnly) throws JournalException {
+        try {
+            return SingleChronicleQueueBuilder.binary(key).rollCycle(ROLL_CYCLE).indexSpacing(INDEX_SPACING)
+                    .indexCount(INDEX_COUNT).readOnly(readOnly).build();
+        } catch (Exception e) { // Chronicle throws some checked exceptions undeclared
+            throw new JournalException("cannot open journal in " + directory + ": " + RecordScanner.causeOf(e), e);
+        }
+    }
+
+    private static JournalException cannotWrite(Path directory, String reason) {
+        return new JournalException("cannot write journal to " + directory + ": " + reason);
+    }
+
+    /** The cause as the OS puts it ("Permission denied"), without Java's exception decoration. */
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage();
+    }
+}

@@ -1,0 +1,276 @@
+package dev.meridian.bus.internal;
+
+import dev.meridian.api.ExitStatus;
+import dev.meridian.api.Policy;
+import dev.meridian.api.SyscallEvent;
+import dev.meridian.api.VerdictAction;
+import dev.meridian.bus.internal.JournalRecord.Call;
+import dev.meridian.bus.internal.JournalRecord.Completion;
+import dev.meridian.bus.internal.JournalRecord.SandboxExit;
+import dev.meridian.bus.internal.JournalRecord.SandboxStart;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * The journal's record layout, version 1. Each record is one Chronicle excerpt of raw
+ * little-endian bytes (no Wire field names), so writing a call costs a few stores into the mapped
+ * file and no garbage. Decoded text is not stored: shims render it from the raw values on demand.
+ *
+ * <pre>
+ * every record   version:u8 type:u8 sandboxId:i64
+ * SANDBOX_START  wallMillis:i64 profile:str ruleCount:i32 ruleName:str* argc:i32 arg:str*
+ * CALL           wallMillis:i64 receivedNanos:i64 pid:i32 tid:i32 abi:i32 nr:i32 arg:i64[6]
+ *                captureMask:u8 { truncated:u8 length:i32 bytes:u8[length] } per set bit, lowest first
+ * COMPLETION     callSequence:i64 action:i8 (ordinal, -1 none) errno:i32 ruleId:i32
+ *                flags:u8 (1 memoryDependent, 2 interrupted, 4 resultKnown) returnValue:i64 latencyNanos:i64
+ * SANDBOX_EXIT   wallMillis:i64 code:i32 signal:i32 calls:i64 (journaled) answeredCalls:i64 (platform's count)
+ * str            length:i32 utf8:u8[length]
+ * </pre>
+ *
+ * A CALL's sequence is not stored: it is the excerpt's own Chronicle index, and COMPLETION refers
+ * to it. Rule ids are ints; SANDBOX_START carries the policy's rule names once per sandbox, and
+ * ids below -1 are {@link BusRules}.
+ */
+final class RecordFormat {
+
+    static final byte VERSION = 1;
+    static final byte SANDBOX_START = 1;
+    static final byte CALL = 2;
+    static final byte COMPLETION = 3;
+    static final byte SANDBOX_EXIT = 4;
+
+    /** Rule names probed from a policy at most; a policy that names more has the rest shown by id. */
+    static final int MAX_RULE_NAMES = 4096;
+
+    private static final int MEMORY_DEPENDENT = 1;
+    private static final int INTERRUPTED = 2;
+    private static final int RESULT_KNOWN = 4;
+
+    private RecordFormat() {
+    }
+
+    // ---- writing (the CALL and COMPLETION writers run on the guest path) ----
+
+    static void writeStart(Bytes<?> out, long sandboxId, long wallMillis, String profile, List<String> ruleNames,
+            List<String> command) {
+        header(out, SANDBOX_START, sandboxId);
+        out.writeLong(wallMillis);
+        writeString(out, profile);
+        writeStrings(out, ruleNames);
+        writeStrings(out, command);
+    }
+
+    static void writeCall(Bytes<?> out, SyscallEvent call) {
+        header(out, CALL, call.sandboxId());
+        out.writeLong(call.wallClockMillis());
+        out.writeLong(call.receivedNanos());
+        out.writeInt(call.pid());
+        out.writeInt(call.tid());
+        out.writeInt(call.abi());
+        out.writeInt(call.number());
+        for (int i = 0; i < SyscallEvent.MAX_ARGS; i++) {
+            out.writeLong(call.arg(i));
+        }
+        int mask = call.captureMask();
+        out.writeByte((byte) mask);
+        for (int i = 0; i < SyscallEvent.MAX_ARGS; i++) {
+            if ((mask & (1 << i)) != 0) {
+                int length = call.captureLength(i);
+                out.writeByte((byte) (call.captureTruncated(i) ? 1 : 0));
+                out.writeInt(length);
+                out.write(call.captureData(), call.captureOffset(i), length);
+            }
+        }
+    }
+
+    static void writeCompletion(Bytes<?> out, SyscallEvent call) {
+        header(out, COMPLETION, call.sandboxId());
+        out.writeLong(call.sequence());
+        VerdictAction action = call.action();
+        out.writeByte((byte) (action == null ? -1 : action.ordinal()));
+        out.writeInt(call.errno());
+        out.writeInt(call.ruleId());
+        out.writeByte((byte) ((call.memoryDependent() ? MEMORY_DEPENDENT : 0)
+                | (call.interrupted() ? INTERRUPTED : 0)
+                | (call.resultKnown() ? RESULT_KNOWN : 0)));
+        out.writeLong(call.returnValue());
+        out.writeLong(call.latencyNanos());
+    }
+
+    static void writeExit(Bytes<?> out, long sandboxId, long wallMillis, ExitStatus status, long calls,
+            long answeredCalls) {
+        header(out, SANDBOX_EXIT, sandboxId);
+        out.writeLong(wallMillis);
+        out.writeInt(status.code());
+        out.writeInt(status.signal());
+        out.writeLong(calls);
+        out.writeLong(answeredCalls);
+    }
+
+    /**
+     * The names of {@code policy}'s rules by id, probing ids 0, 1, … until {@link Policy#ruleName}
+     * returns {@code null} or rejects the id (the API has no rule count).
+     */
+    static List<String> ruleNames(Policy policy) {
+        List<String> names = new ArrayList<>();
+        try {
+            for (int id = 0; id < MAX_RULE_NAMES; id++) {
+                String name = policy.ruleName(id);
+                if (name == null) {
+                    break;
+                }
+                names.add(name);
+            }
+        } catch (RuntimeException pastTheLastRule) {
+            // Policies that reject unknown ids end the table this way.
+        }
+        return names;
+    }
+
+    private static void header(Bytes<?> out, byte type, long sandboxId) {
+        out.writeByte(VERSION);
+        out.writeByte(type);
+        out.writeLong(sandboxId);
+    }
+
+    private static void writeStrings(Bytes<?> out, List<String> strings) {
+        out.writeInt(strings.size());
+        for (String s : strings) {
+            writeString(out, s);
+        }
+    }
+
+    private static void writeString(Bytes<?> out, String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    // ---- reading (off the guest path) ----
+
+    /** A record that cannot be decoded; the message says why. */
+    static final class MalformedRecordException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MalformedRecordException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Decodes the excerpt at journal index {@code index} from {@code bytes[0, length)}.
+     *
+     * @throws MalformedRecordException naming the defect (truncated, unknown version or type, bad field)
+     */
+    static JournalRecord decode(byte[] bytes, int length, long index) throws MalformedRecordException {
+        ByteBuffer in = ByteBuffer.wrap(bytes, 0, length).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            if (length == 0) {
+                throw new MalformedRecordException("empty record");
+            }
+            byte version = in.get();
+            if (version != VERSION) {
+                throw new MalformedRecordException("unsupported record version " + version);
+            }
+            byte type = in.get();
+            long sandboxId = in.getLong();
+            JournalRecord record = switch (type) {
+                case SANDBOX_START -> new SandboxStart(sandboxId, in.getLong(), readString(in), readStrings(in),
+                        readStrings(in));
+                case CALL -> readCall(in, sandboxId, index);
+                case COMPLETION -> readCompletion(in, sandboxId);
+                case SANDBOX_EXIT -> new SandboxExit(sandboxId, in.getLong(), new ExitStatus(in.getInt(), in.getInt()),
+                        in.getLong(), in.getLong());
+                default -> throw new MalformedRecordException("unknown record type " + type);
+            };
+            if (in.hasRemaining()) {
+                throw new MalformedRecordException(in.remaining() + " unexpected bytes after the record");
+            }
+            return record;
+        } catch (BufferUnderflowException e) {
+            throw new MalformedRecordException("truncated record (" + length + " bytes)");
+        }
+    }
+
+    private static Call readCall(ByteBuffer in, long sandboxId, long index) throws MalformedRecordException {
+        long wallMillis = in.getLong();
+        long receivedNanos = in.getLong();
+        int pid = in.getInt();
+        int tid = in.getInt();
+        int abi = in.getInt();
+        int number = in.getInt();
+        long[] args = new long[SyscallEvent.MAX_ARGS];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = in.getLong();
+        }
+        int mask = in.get() & 0xff;
+        if (mask >= 1 << SyscallEvent.MAX_ARGS) {
+            throw new MalformedRecordException("bad capture mask 0x" + Integer.toHexString(mask));
+        }
+        byte[][] captures = new byte[SyscallEvent.MAX_ARGS][];
+        boolean[] truncated = new boolean[SyscallEvent.MAX_ARGS];
+        for (int i = 0; i < SyscallEvent.MAX_ARGS; i++) {
+            if ((mask & (1 << i)) != 0) {
+                truncated[i] = readFlag(in);
+                captures[i] = new byte[readLength(in, SyscallEvent.CAPTURE_CAPACITY)];
+                in.get(captures[i]);
+            }
+        }
+        return new Call(sandboxId, index, wallMillis, receivedNanos, pid, tid, abi, number, args, captures,
+                truncated);
+    }
+
+    private static Completion readCompletion(ByteBuffer in, long sandboxId) throws MalformedRecordException {
+        long callSequence = in.getLong();
+        byte ordinal = in.get();
+        if (ordinal < -1 || ordinal >= VerdictAction.values().length) {
+            throw new MalformedRecordException("unknown verdict action " + ordinal);
+        }
+        VerdictAction action = ordinal == -1 ? null : VerdictAction.ofOrdinal(ordinal);
+        int errno = in.getInt();
+        int ruleId = in.getInt();
+        int flags = in.get() & 0xff;
+        if ((flags & ~(MEMORY_DEPENDENT | INTERRUPTED | RESULT_KNOWN)) != 0) {
+            throw new MalformedRecordException("bad completion flags 0x" + Integer.toHexString(flags));
+        }
+        return new Completion(sandboxId, callSequence, action, errno, ruleId, (flags & MEMORY_DEPENDENT) != 0,
+                (flags & INTERRUPTED) != 0, (flags & RESULT_KNOWN) != 0, in.getLong(), in.getLong());
+    }
+
+    private static boolean readFlag(ByteBuffer in) throws MalformedRecordException {
+        byte flag = in.get();
+        if (flag != 0 && flag != 1) {
+            throw new MalformedRecordException("bad flag byte " + flag);
+        }
+        return flag == 1;
+    }
+
+    private static List<String> readStrings(ByteBuffer in) throws MalformedRecordException {
+        int count = readLength(in, in.remaining() / Integer.BYTES);
+        List<String> strings = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            strings.add(readString(in));
+        }
+        return List.copyOf(strings);
+    }
+
+    private static String readString(ByteBuffer in) throws MalformedRecordException {
+        byte[] utf8 = new byte[readLength(in, in.remaining())];
+        in.get(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    /** A length field, which must lie in {@code [0, max]} and fit the bytes left. */
+    private static int readLength(ByteBuffer in, int max) throws MalformedRecordException {
+        int length = in.getInt();
+        if (length < 0 || length > max || length > in.remaining()) {
+            throw new MalformedRecordException("bad length " + length);
+        }
+        return length;
+    }
+}

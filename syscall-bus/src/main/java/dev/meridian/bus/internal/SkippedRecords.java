@@ -1,0 +1,34 @@
+package dev.meridian.bus.internal;
+
+import dev.meridian.bus.JournalDiagnostics;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** The records of one journal that could not be decoded, by index; shared by a reader's threads. */
+final class SkippedRecords {
+
+    private final Path directory;
+    private final ConcurrentSkipListMap<Long, String> causes = new ConcurrentSkipListMap<>();
+
+    SkippedRecords(Path directory) {
+        this.directory = directory;
+    }
+
+    /** Notes that the record at {@code index} was skipped; a record read twice counts once. */
+    void add(long index, String cause) {
+        causes.putIfAbsent(index, cause);
+    }
+
+    long count() {
+        return causes.size();
+    }
+
+    List<String> warnings() {
+        return causes.entrySet().stream()
+                .limit(JournalDiagnostics.MAX_WARNINGS)
+                .map(e -> "journal " + directory + ": skipped record 0x" + Long.toHexString(e.getKey()) + ": "
+                        + e.getValue())
+                .toList();
+    }
+}
