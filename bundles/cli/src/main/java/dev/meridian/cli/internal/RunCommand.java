@@ -86,12 +86,15 @@ final class RunCommand {
         SandboxSpec spec = new SandboxSpec(line.operands(), System.getenv(), Path.of("").toAbsolutePath(),
                 profile, journal.toAbsolutePath());
 
+        // On stderr each line goes out at once, in order with the guest's own stderr; a file is
+        // written in blocks and flushed at the end.
+        boolean toStderr = line.has("--trace");
         try (PrintWriter trace = openTrace(line)) {
             Sandbox sandbox = start(spec);
             List<Restorer> handlers = forwardSignals(sandbox);
             try (JournalReader reader = trace == null ? null : bus.reader(spec.journalDirectory());
                     JournalReader.Follow follow = reader == null ? null
-                            : reader.follow(sandbox.id(), entry -> printTrace(trace, entry))) {
+                            : reader.follow(sandbox.id(), entry -> printTrace(trace, toStderr, entry))) {
                 ExitStatus status = sandbox.exit().get();
                 if (follow != null && !follow.awaitEnd(TRACE_DRAIN_MILLIS)) {
                     throw new CommandException("the trace stopped before the sandbox's end was read");
@@ -126,9 +129,11 @@ final class RunCommand {
         }
     }
 
-    private void printTrace(PrintWriter trace, JournalEntry entry) {
+    private void printTrace(PrintWriter trace, boolean lineByLine, JournalEntry entry) {
         trace.println(format.traceLine(entry));
-        trace.flush();
+        if (lineByLine) {
+            trace.flush();
+        }
     }
 
     private static PrintWriter openTrace(CommandLine line) throws CommandException {

@@ -29,7 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * the first South platform that can run guests on this host.
  */
 @Component(service = SandboxManager.class)
-public final class SandboxSupervisor implements SandboxManager {
+public final class SandboxLifecycle implements SandboxManager {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private volatile List<SouthPlatform> platforms;
