@@ -162,32 +162,4 @@ public class GatewayBenchmark {
             return ruleId == 0 ? "bench/allow-all" : null;
         }
     }
-
-    /** Guest memory whose every address holds the same NUL-terminated string. */
-    private static final class FixedStringMemory implements GuestMemory {
-        private final byte[] string;
-
-        FixedStringMemory(String string) {
-            this.string = string.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public int read(long address, byte[] dst, int offset, int length) {
-            int n = Math.min(length, string.length);
-            System.arraycopy(string, 0, dst, offset, n);
-            return n;
-        }
-
-        @Override
-        public int readString(long address, byte[] dst, int offset, int max) {
-            int n = Math.min(max, string.length);
-            System.arraycopy(string, 0, dst, offset, n);
-            return n;
-        }
-
-        @Override
-        public boolean stillPending() {
-            return true;
-        }
-    }
 }

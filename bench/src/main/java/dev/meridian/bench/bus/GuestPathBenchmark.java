@@ -1,0 +1,117 @@
+package dev.meridian.bench.bus;
+
+import dev.meridian.api.ExitStatus;
+import dev.meridian.api.SandboxIds;
+import dev.meridian.api.SandboxSpec;
+import dev.meridian.api.SyscallEvent;
+import dev.meridian.api.SyscallGateway;
+import dev.meridian.bus.internal.ChronicleSyscallBus;
+import dev.meridian.policy.internal.BuiltinPolicyEngine;
+import dev.meridian.shim.linux.x86_64.internal.LinuxX86_64Shim;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The whole in-process guest path of one call as the Linux platform drives it: bus dispatch, the
+ * real linux-x86_64 shim's decoding and capture, the {@code trace} profile's verdict, and the
+ * CALL and COMPLETION records in the Chronicle journal. Guest memory is a byte array here, so
+ * this is the inline budget that sits on top of the kernel's notification round trip (design §3).
+ * Run with {@code -prof gc}: every variant must show {@code gc.alloc.rate.norm} of about 0 B/op.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class GuestPathBenchmark {
+
+    private static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+    private static final int NR_GETPPID = 110;
+    private static final int NR_OPENAT = 257;
+    private static final int NR_EXECVE = 59;
+    private static final long AT_FDCWD = -100;
+    private static final long O_RDONLY_CLOEXEC = 0x80000;
+
+    private final SyscallEvent event = new SyscallEvent();
+    private final FixedStringMemory memory = new FixedStringMemory("/usr/lib/x86_64-linux-gnu/libc.so.6");
+    private Path journal;
+    private SyscallGateway gateway;
+    private long calls;
+
+    @Setup(Level.Trial)
+    public void openGateway() throws Exception {
+        journal = Files.createTempDirectory("meridian-bench-journal");
+        ChronicleSyscallBus bus = new ChronicleSyscallBus();
+        bus.bindShim(new LinuxX86_64Shim());
+        SandboxSpec spec = new SandboxSpec(List.of("bench"), Map.of(), Path.of("/"), "trace", journal);
+        gateway = bus.open(journal, SandboxIds.next(), spec, new BuiltinPolicyEngine().load("trace"));
+    }
+
+    @TearDown(Level.Trial)
+    public void closeGateway() throws IOException {
+        gateway.onExit(ExitStatus.exited(0), calls);
+        gateway.close();
+        try (Stream<Path> files = Files.walk(journal)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    /** No memory argument: decided on the number alone. */
+    @Benchmark
+    public long getppid() {
+        event.reset(calls, 4242, AUDIT_ARCH_X86_64, NR_GETPPID, 0x401000);
+        return serve();
+    }
+
+    /** One path argument captured from guest memory. */
+    @Benchmark
+    public long openat() {
+        event.reset(calls, 4242, AUDIT_ARCH_X86_64, NR_OPENAT, 0x401000);
+        event.arg(0, AT_FDCWD);
+        event.arg(1, 0x7ffd_1234_5000L);
+        event.arg(2, O_RDONLY_CLOEXEC);
+        return serve();
+    }
+
+    /**
+     * A path and an argument vector (the fake memory answers every pointer read with the path's
+     * bytes, so the argv array reads as pointers into it: a bounded, realistic amount of copying).
+     */
+    @Benchmark
+    public long execve() {
+        event.reset(calls, 4242, AUDIT_ARCH_X86_64, NR_EXECVE, 0x401000);
+        event.arg(0, 0x7ffd_1234_5000L);
+        event.arg(1, 0x7ffd_1234_6000L);
+        event.arg(2, 0x7ffd_1234_7000L);
+        return serve();
+    }
+
+    private long serve() {
+        gateway.onCall(event, memory);
+        event.completed();
+        gateway.onCompletion(event);
+        calls++;
+        return event.sequence();
+    }
+}
