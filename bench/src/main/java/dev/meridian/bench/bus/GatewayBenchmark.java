@@ -48,38 +48,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class GatewayBenchmark {
+public class GatewayBenchmark extends GatewayTrial {
 
-    private static final int AUDIT_ARCH_X86_64 = 0xC000003E;
     private static final int NR_GETPID = 39;
     private static final int NR_OPENAT = 257;
     private static final long AT_FDCWD = -100;
     private static final String PATH = "/usr/lib/x86_64-linux-gnu/libc.so.6";
 
-    private final SyscallEvent event = new SyscallEvent();
     private final GuestMemory memory = new FixedStringMemory(PATH);
-    private Path journal;
-    private SyscallGateway gateway;
-    private long calls;
 
     @Setup(Level.Trial)
     public void openGateway() throws Exception {
-        journal = Files.createTempDirectory("meridian-bench-journal");
-        ChronicleSyscallBus bus = new ChronicleSyscallBus();
-        bus.bindShim(new PathCapturingShim());
-        SandboxSpec spec = new SandboxSpec(List.of("bench"), Map.of(), Path.of("/"), "allow-all", journal);
-        gateway = bus.open(journal, SandboxIds.next(), spec, new AllowAll());
-    }
-
-    @TearDown(Level.Trial)
-    public void closeGateway() throws IOException {
-        gateway.onExit(ExitStatus.exited(0), calls);
-        gateway.close();
-        try (Stream<Path> files = Files.walk(journal)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+        open(new PathCapturingShim(), new AllowAll());
     }
 
     /** A call decided on its number alone (getpid). */
@@ -95,15 +75,10 @@ public class GatewayBenchmark {
     }
 
     private long serve(int number) {
-        event.reset(calls, 4242, AUDIT_ARCH_X86_64, number, 0x401000);
+        event.reset(0, 4242, AUDIT_ARCH_X86_64, number, 0x401000);
         event.arg(0, AT_FDCWD);
         event.arg(1, 0x7ffd_1234_5000L);
-        gateway.onCall(event, memory);
-        event.result(3);
-        event.completed();
-        gateway.onCompletion(event);
-        calls++;
-        return event.sequence();
+        return serve(memory);
     }
 
     /** Captures the path argument of openat, as the Linux shim does, then asks the policy. */

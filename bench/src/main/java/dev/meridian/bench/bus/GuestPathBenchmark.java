@@ -42,56 +42,36 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class GuestPathBenchmark {
+public class GuestPathBenchmark extends GatewayTrial {
 
-    private static final int AUDIT_ARCH_X86_64 = 0xC000003E;
     private static final int NR_GETPPID = 110;
     private static final int NR_OPENAT = 257;
     private static final int NR_EXECVE = 59;
     private static final long AT_FDCWD = -100;
     private static final long O_RDONLY_CLOEXEC = 0x80000;
 
-    private final SyscallEvent event = new SyscallEvent();
     private final FixedStringMemory memory = new FixedStringMemory("/usr/lib/x86_64-linux-gnu/libc.so.6");
-    private Path journal;
-    private SyscallGateway gateway;
-    private long calls;
 
     @Setup(Level.Trial)
     public void openGateway() throws Exception {
-        journal = Files.createTempDirectory("meridian-bench-journal");
-        ChronicleSyscallBus bus = new ChronicleSyscallBus();
-        bus.bindShim(new LinuxX86_64Shim());
-        SandboxSpec spec = new SandboxSpec(List.of("bench"), Map.of(), Path.of("/"), "trace", journal);
-        gateway = bus.open(journal, SandboxIds.next(), spec, new BuiltinPolicyEngine().load("trace"));
-    }
-
-    @TearDown(Level.Trial)
-    public void closeGateway() throws IOException {
-        gateway.onExit(ExitStatus.exited(0), calls);
-        gateway.close();
-        try (Stream<Path> files = Files.walk(journal)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+        open(new LinuxX86_64Shim(), new BuiltinPolicyEngine().load("trace"));
     }
 
     /** No memory argument: decided on the number alone. */
     @Benchmark
     public long getppid() {
-        event.reset(calls, 4242, AUDIT_ARCH_X86_64, NR_GETPPID, 0x401000);
-        return serve();
+        event.reset(0, 4242, AUDIT_ARCH_X86_64, NR_GETPPID, 0x401000);
+        return serve(memory);
     }
 
     /** One path argument captured from guest memory. */
     @Benchmark
     public long openat() {
-        event.reset(calls, 4242, AUDIT_ARCH_X86_64, NR_OPENAT, 0x401000);
+        event.reset(0, 4242, AUDIT_ARCH_X86_64, NR_OPENAT, 0x401000);
         event.arg(0, AT_FDCWD);
         event.arg(1, 0x7ffd_1234_5000L);
         event.arg(2, O_RDONLY_CLOEXEC);
-        return serve();
+        return serve(memory);
     }
 
     /**
@@ -100,18 +80,11 @@ public class GuestPathBenchmark {
      */
     @Benchmark
     public long execve() {
-        event.reset(calls, 4242, AUDIT_ARCH_X86_64, NR_EXECVE, 0x401000);
+        event.reset(0, 4242, AUDIT_ARCH_X86_64, NR_EXECVE, 0x401000);
         event.arg(0, 0x7ffd_1234_5000L);
         event.arg(1, 0x7ffd_1234_6000L);
         event.arg(2, 0x7ffd_1234_7000L);
-        return serve();
+        return serve(memory);
     }
 
-    private long serve() {
-        gateway.onCall(event, memory);
-        event.completed();
-        gateway.onCompletion(event);
-        calls++;
-        return event.sequence();
-    }
 }
