@@ -400,6 +400,22 @@ static void run_guest(const struct config *config, uint32_t seccomp_flags,
 }
 
 /*
+ * Waits until SIGCHLD arrives, forwarding every other signal of wait_set to target. Signals the
+ * terminal sent (SI_KERNEL) are not forwarded: they reach the guest's process group directly.
+ */
+static void await_child_event(const sigset_t *wait_set, pid_t target)
+{
+    for (;;) {
+        siginfo_t info;
+        int signal_number = sigwaitinfo(wait_set, &info);
+        if (signal_number == SIGCHLD)
+            return;
+        if (signal_number > 0 && info.si_code != SI_KERNEL)
+            kill(target, signal_number);
+    }
+}
+
+/*
  * Pid 1 of the namespace: runs the guest as its child (pid 1 ignores signals it has no handler
  * for, so the guest must not be pid 1), reaps orphans, forwards signals, and hands the guest's
  * wait status to the helper. Exiting takes the whole namespace down.
@@ -424,16 +440,7 @@ static void run_init(const struct config *config, uint32_t seccomp_flags, int st
     report_fd = -1;
 
     for (;;) {
-        siginfo_t info;
-        int signal_number = sigwaitinfo(wait_set, &info);
-        if (signal_number < 0)
-            continue;
-        if (signal_number != SIGCHLD) {
-            /* Terminal signals (SI_KERNEL) reach the guest's process group directly. */
-            if (info.si_code != SI_KERNEL)
-                kill(guest, signal_number);
-            continue;
-        }
+        await_child_event(wait_set, guest);
         int status;
         pid_t child;
         while ((child = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -463,15 +470,7 @@ static int report_exit(int init_status, int status_fd)
 static int wait_for_init(pid_t init, int status_fd, const sigset_t *wait_set)
 {
     for (;;) {
-        siginfo_t info;
-        int signal_number = sigwaitinfo(wait_set, &info);
-        if (signal_number < 0)
-            continue;
-        if (signal_number != SIGCHLD) {
-            if (info.si_code != SI_KERNEL)
-                kill(init, signal_number);
-            continue;
-        }
+        await_child_event(wait_set, init);
         int init_status;
         pid_t done = waitpid(init, &init_status, WNOHANG);
         if (done < 0)
