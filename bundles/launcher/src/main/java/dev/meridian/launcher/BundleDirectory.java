@@ -114,7 +114,8 @@ final class BundleDirectory {
         return jars;
     }
 
-    private static String stamp(Path jar) throws IOException {
+    /** A jar's change stamp, size and modification time: a changed jar gets a new one. */
+    static String stamp(Path jar) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(jar, BasicFileAttributes.class);
         return attributes.size() + "@" + attributes.lastModifiedTime().toMillis();
     }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -141,9 +140,7 @@ final class SystemPackages {
     private static String fingerprint(List<Path> jars) throws IOException {
         Map<String, String> stamps = new LinkedHashMap<>();
         for (Path jar : jars) {
-            BasicFileAttributes attributes = Files.readAttributes(jar, BasicFileAttributes.class);
-            stamps.put(jar.toAbsolutePath().toString(),
-                    attributes.size() + "@" + attributes.lastModifiedTime().toMillis());
+            stamps.put(jar.toAbsolutePath().toString(), BundleDirectory.stamp(jar));
         }
         return stamps.toString();
     }
