@@ -21,16 +21,4 @@ public final class SandboxIds {
     public static String format(long id) {
         return HexFormat.of().toHexDigits(id);
     }
-
-    /**
-     * Parses a full id, as {@link #format} prints it.
-     *
-     * @throws IllegalArgumentException naming the bad text
-     */
-    public static long parse(String text) {
-        if (text.length() != 16 || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            throw new IllegalArgumentException("not a sandbox id (16 hex digits): " + text);
-        }
-        return HexFormat.fromHexDigitsToLong(text);
-    }
 }

@@ -1,7 +1,6 @@
 package dev.meridian.cli.internal;
 
 import dev.meridian.api.ExitStatus;
-import dev.meridian.api.JournalEntry;
 import dev.meridian.api.JournalException;
 import dev.meridian.api.JournalReader;
 import dev.meridian.api.PolicyException;
@@ -10,7 +9,6 @@ import dev.meridian.api.SandboxException;
 import dev.meridian.api.SandboxManager;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SyscallBus;
-import java.io.BufferedWriter;
 import java.io.Console;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -86,15 +84,12 @@ final class RunCommand {
         SandboxSpec spec = new SandboxSpec(line.operands(), System.getenv(), Path.of("").toAbsolutePath(),
                 profile, journal.toAbsolutePath());
 
-        // On stderr each line goes out at once, in order with the guest's own stderr; a file is
-        // written in blocks and flushed at the end.
-        boolean toStderr = line.has("--trace");
         try (PrintWriter trace = openTrace(line)) {
             Sandbox sandbox = start(spec);
-            List<Restorer> handlers = forwardSignals(sandbox);
+            List<Runnable> handlers = forwardSignals(sandbox);
             try (JournalReader reader = trace == null ? null : bus.reader(spec.journalDirectory());
                     JournalReader.Follow follow = reader == null ? null
-                            : reader.follow(sandbox.id(), entry -> printTrace(trace, toStderr, entry))) {
+                            : reader.follow(sandbox.id(), entry -> trace.println(format.traceLine(entry)))) {
                 ExitStatus status = sandbox.exit().get();
                 if (follow != null && !follow.awaitEnd(TRACE_DRAIN_MILLIS)) {
                     throw new CommandException("the trace stopped before the sandbox's end was read");
@@ -109,7 +104,7 @@ final class RunCommand {
                 sandbox.process().kill();
                 throw new CommandException("interrupted");
             } finally {
-                handlers.forEach(Restorer::restore);
+                handlers.forEach(Runnable::run);
             }
         }
     }
@@ -129,18 +124,11 @@ final class RunCommand {
         }
     }
 
-    private void printTrace(PrintWriter trace, boolean lineByLine, JournalEntry entry) {
-        trace.println(format.traceLine(entry));
-        if (lineByLine) {
-            trace.flush();
-        }
-    }
-
     private static PrintWriter openTrace(CommandLine line) throws CommandException {
         if (line.has("--trace")) {
-            // Straight to fd 2, unbuffered by line, so trace and guest stderr interleave in order.
+            // Straight to fd 2, flushed line by line, so trace and guest stderr interleave in order.
             return new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
-                    StandardCharsets.UTF_8), false) {
+                    StandardCharsets.UTF_8), true) {
                 @Override
                 public void close() {
                     flush();
@@ -152,14 +140,16 @@ final class RunCommand {
             return null;
         }
         try {
-            return new PrintWriter(new BufferedWriter(Files.newBufferedWriter(Path.of(file), StandardCharsets.UTF_8)));
+            // A file is written in blocks and flushed when the run ends.
+            return new PrintWriter(Files.newBufferedWriter(Path.of(file), StandardCharsets.UTF_8));
         } catch (IOException | UncheckedIOException e) {
             throw new CommandException("cannot write trace file " + file + ": " + IoErrors.describe(e));
         }
     }
 
-    private static List<Restorer> forwardSignals(Sandbox sandbox) {
-        List<Restorer> restorers = new ArrayList<>();
+    /** Installs the forwarding handlers; each returned action puts the previous handler back. */
+    private static List<Runnable> forwardSignals(Sandbox sandbox) {
+        List<Runnable> restorers = new ArrayList<>();
         List<String> forwarded = new ArrayList<>(ALWAYS_FORWARDED);
         Console console = System.console();
         if (console == null || !console.isTerminal()) {
@@ -171,9 +161,5 @@ final class RunCommand {
             restorers.add(() -> Signal.handle(signal, previous));
         }
         return restorers;
-    }
-
-    private interface Restorer {
-        void restore();
     }
 }

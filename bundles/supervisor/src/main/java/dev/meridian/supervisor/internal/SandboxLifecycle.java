@@ -16,9 +16,7 @@ import dev.meridian.api.SyscallBus;
 import dev.meridian.api.SyscallGateway;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -40,8 +38,6 @@ public final class SandboxLifecycle implements SandboxManager {
     @Reference
     private PolicyEngine policies;
 
-    private final Map<Long, Sandbox> running = new ConcurrentHashMap<>();
-
     @Override
     public Sandbox start(SandboxSpec spec) throws SandboxException, PolicyException {
         Policy policy = policies.load(spec.profile());
@@ -60,10 +56,7 @@ public final class SandboxLifecycle implements SandboxManager {
             gateway.close();
             throw e;
         }
-        RunningSandbox sandbox = new RunningSandbox(id, spec, process);
-        running.put(id, sandbox);
-        sandbox.exit().whenComplete((status, failure) -> running.remove(id));
-        return sandbox;
+        return new RunningSandbox(id, spec, process);
     }
 
     private SouthPlatform availablePlatform() throws SandboxException {
