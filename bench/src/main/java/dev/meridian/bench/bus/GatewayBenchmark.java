@@ -1,5 +1,7 @@
 package dev.meridian.bench.bus;
 
+import dev.meridian.api.RulePlacement;
+import dev.meridian.api.Confinement;
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
 import dev.meridian.api.JournalEntry;
@@ -135,6 +137,21 @@ public class GatewayBenchmark extends GatewayTrial {
         @Override
         public String ruleName(int ruleId) {
             return ruleId == 0 ? "bench/allow-all" : null;
+        }
+
+        @Override
+        public Confinement confinement() {
+            return Confinement.superviseEverything(0xC000003E);
+        }
+
+        @Override
+        public List<RulePlacement> placements() {
+            return List.of();
+        }
+
+        @Override
+        public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
+            call.verdict(VerdictAction.ALLOW, 0, 0, true);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.meridian.bench.bus;
 
+import dev.meridian.api.PolicySource;
+import dev.meridian.api.Isolation;
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
 import dev.meridian.api.NorthShim;
@@ -36,7 +38,7 @@ abstract class GatewayTrial {
         journal = Files.createTempDirectory("meridian-bench-journal");
         ChronicleSyscallBus bus = new ChronicleSyscallBus();
         bus.bindShim(shim);
-        SandboxSpec spec = new SandboxSpec(List.of("bench"), Map.of(), Path.of("/"), policy.name(), journal);
+        SandboxSpec spec = new SandboxSpec(List.of("bench"), Map.of(), Path.of("/"), List.of(PolicySource.profile(policy.name())), Isolation.DEFAULT, journal);
         gateway = bus.open(journal, SandboxIds.next(), spec, policy);
     }
 

@@ -54,7 +54,7 @@ public class GuestPathBenchmark extends GatewayTrial {
 
     @Setup(Level.Trial)
     public void openGateway() throws Exception {
-        open(new LinuxX86_64Shim(), new BuiltinPolicyEngine().load("trace"));
+        open(new LinuxX86_64Shim(), new BuiltinPolicyEngine().load(java.util.List.of(dev.meridian.api.PolicySource.profile("trace")), java.util.Map.of()));
     }
 
     /** No memory argument: decided on the number alone. */

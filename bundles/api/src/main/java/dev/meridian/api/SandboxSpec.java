@@ -12,24 +12,39 @@ import java.util.Objects;
  *     it has no slash
  * @param environment the guest's environment
  * @param workingDirectory the guest's working directory
- * @param profile the policy profile the calls are judged by
+ * @param policies the policies the sandbox is confined by, composed in order (at least one)
+ * @param isolation namespaces, mounts and limits
  * @param journalDirectory where the sandbox's calls are journaled
  */
 public record SandboxSpec(
         List<String> command,
         Map<String, String> environment,
         Path workingDirectory,
-        String profile,
+        List<PolicySource> policies,
+        Isolation isolation,
         Path journalDirectory) {
 
     public SandboxSpec {
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
         Objects.requireNonNull(workingDirectory, "workingDirectory");
-        Objects.requireNonNull(profile, "profile");
+        policies = List.copyOf(policies);
+        Objects.requireNonNull(isolation, "isolation");
         Objects.requireNonNull(journalDirectory, "journalDirectory");
         if (command.isEmpty()) {
             throw new IllegalArgumentException("no program to run");
         }
+        if (policies.isEmpty()) {
+            throw new IllegalArgumentException("no policy: name at least one profile or file");
+        }
+    }
+
+    /** The policies as the user named them, joined with {@code +}: {@code default+app.yaml}. */
+    public String policyLabel() {
+        StringBuilder label = new StringBuilder();
+        for (PolicySource source : policies) {
+            label.append(label.isEmpty() ? "" : "+").append(source);
+        }
+        return label.toString();
     }
 }

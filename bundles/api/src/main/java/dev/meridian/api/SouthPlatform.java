@@ -16,10 +16,13 @@ public interface SouthPlatform {
     String unavailableReason();
 
     /**
-     * Starts {@code spec}'s program with every notified call going to {@code gateway}. The guest
-     * is confined before its first instruction; if the supervisor dies, the guest dies.
+     * Starts {@code spec}'s program confined by {@code confinement} and {@code spec}'s isolation,
+     * with every notified call going to {@code gateway}. The guest is confined before its first
+     * instruction; if the supervisor dies, the guest dies. A part of the confinement or isolation
+     * this host cannot hold is refused, never dropped.
      *
-     * @throws SandboxException naming the cause (program missing, not executable, host refused)
+     * @throws SandboxException naming the cause (program missing, not executable, host refused,
+     *     confinement this kernel cannot hold)
      */
-    GuestProcess launch(SandboxSpec spec, SyscallGateway gateway) throws SandboxException;
+    GuestProcess launch(SandboxSpec spec, Confinement confinement, SyscallGateway gateway) throws SandboxException;
 }

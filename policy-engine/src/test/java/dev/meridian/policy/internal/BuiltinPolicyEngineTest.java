@@ -1,5 +1,8 @@
 package dev.meridian.policy.internal;
 
+import dev.meridian.api.PolicySource;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +20,7 @@ class BuiltinPolicyEngineTest {
 
     @Test
     void traceAllowsEveryCallWithoutLookingAtMemory() throws PolicyException {
-        Policy trace = engine.load("trace");
+        Policy trace = engine.load(List.of(PolicySource.profile("trace")), java.util.Map.of());
         SyscallEvent call = new SyscallEvent();
         for (int nr : new int[] {0, 2, 59, 257, 425, 469}) {
             call.reset(1, 100, 0xC000003E, nr, 0);
@@ -30,7 +33,7 @@ class BuiltinPolicyEngineTest {
 
     @Test
     void unknownProfileNamesTheKnownOnes() {
-        PolicyException e = assertThrows(PolicyException.class, () -> engine.load("strickt"));
+        PolicyException e = assertThrows(PolicyException.class, () -> engine.load(List.of(PolicySource.profile("strickt")), java.util.Map.of()));
         assertTrue(e.getMessage().contains("'strickt'"), e.getMessage());
         assertTrue(e.getMessage().contains("trace"), e.getMessage());
     }

@@ -75,7 +75,7 @@ public final class ChronicleSyscallBus implements SyscallBus {
         try (ExcerptAppender appender = journal.queue().createAppender()) {
             try (DocumentContext document = appender.writingDocument()) {
                 RecordFormat.writeStart(document.wire().bytes(), sandboxId, System.currentTimeMillis(),
-                        spec.profile(), ruleNames, spec.command());
+                        spec.policyLabel(), ruleNames, spec.command());
             }
             journal.sandboxStarted(sandboxId, appender.lastIndexAppended());
         } catch (Exception e) { // Chronicle throws some checked exceptions undeclared

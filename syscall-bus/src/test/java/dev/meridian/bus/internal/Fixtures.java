@@ -1,5 +1,9 @@
 package dev.meridian.bus.internal;
 
+import dev.meridian.api.RulePlacement;
+import dev.meridian.api.Confinement;
+import dev.meridian.api.PolicySource;
+import dev.meridian.api.Isolation;
 import dev.meridian.api.GuestMemory;
 import dev.meridian.api.JournalEntry;
 import dev.meridian.api.JournalException;
@@ -31,7 +35,7 @@ final class Fixtures {
     }
 
     static SandboxSpec spec(Path journal, String... command) {
-        return new SandboxSpec(List.of(command), Map.of(), Path.of("/"), "test-profile", journal);
+        return new SandboxSpec(List.of(command), Map.of(), Path.of("/"), List.of(PolicySource.profile("test-profile")), Isolation.DEFAULT, journal);
     }
 
     static ChronicleSyscallBus busWithShim() {
@@ -134,6 +138,21 @@ final class Fixtures {
         @Override
         public String ruleName(int ruleId) {
             return ruleId >= 0 && ruleId < RULES.length ? RULES[ruleId] : null;
+        }
+
+        @Override
+        public Confinement confinement() {
+            return Confinement.superviseEverything(0xC000003E);
+        }
+
+        @Override
+        public List<RulePlacement> placements() {
+            return List.of();
+        }
+
+        @Override
+        public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
+            call.verdict(VerdictAction.ALLOW, 0, 0, true);
         }
     }
 

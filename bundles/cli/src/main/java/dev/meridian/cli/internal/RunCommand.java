@@ -2,7 +2,9 @@ package dev.meridian.cli.internal;
 
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.JournalException;
+import dev.meridian.api.Isolation;
 import dev.meridian.api.JournalReader;
+import dev.meridian.api.PolicySource;
 import dev.meridian.api.PolicyException;
 import dev.meridian.api.Sandbox;
 import dev.meridian.api.SandboxException;
@@ -82,7 +84,7 @@ final class RunCommand {
         Path journal = line.value("--journal") != null ? Path.of(line.value("--journal")) : Locations.defaultJournal();
         String profile = line.value("--profile") != null ? line.value("--profile") : "trace";
         SandboxSpec spec = new SandboxSpec(line.operands(), System.getenv(), Path.of("").toAbsolutePath(),
-                profile, journal.toAbsolutePath());
+                List.of(PolicySource.profile(profile)), Isolation.DEFAULT, journal.toAbsolutePath());
 
         try (PrintWriter trace = openTrace(line)) {
             Sandbox sandbox = start(spec);

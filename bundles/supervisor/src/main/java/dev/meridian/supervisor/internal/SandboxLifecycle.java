@@ -16,6 +16,7 @@ import dev.meridian.api.SyscallBus;
 import dev.meridian.api.SyscallGateway;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -40,7 +41,7 @@ public final class SandboxLifecycle implements SandboxManager {
 
     @Override
     public Sandbox start(SandboxSpec spec) throws SandboxException, PolicyException {
-        Policy policy = policies.load(spec.profile());
+        Policy policy = policies.load(spec.policies(), policyVariables(spec));
         SouthPlatform platform = availablePlatform();
         long id = SandboxIds.next();
         SyscallGateway gateway;
@@ -51,12 +52,21 @@ public final class SandboxLifecycle implements SandboxManager {
         }
         GuestProcess process;
         try {
-            process = platform.launch(spec, gateway);
+            process = platform.launch(spec, policy.confinement(), gateway);
         } catch (SandboxException | RuntimeException e) {
             gateway.close();
             throw e;
         }
         return new RunningSandbox(id, spec, process);
+    }
+
+    /** The ${NAME} values policy paths may use, seen from the guest. */
+    static Map<String, String> policyVariables(SandboxSpec spec) {
+        Map<String, String> environment = spec.environment();
+        return Map.of(
+                "CWD", spec.workingDirectory().toString(),
+                "HOME", environment.getOrDefault("HOME", "/"),
+                "TMPDIR", environment.getOrDefault("TMPDIR", "/tmp"));
     }
 
     private SouthPlatform availablePlatform() throws SandboxException {

@@ -1,6 +1,8 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.Confinement;
 import dev.meridian.api.GuestProcess;
+import dev.meridian.api.Isolation;
 import dev.meridian.api.SandboxException;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SouthPlatform;
@@ -66,11 +68,12 @@ public final class LinuxPlatform implements SouthPlatform {
     }
 
     /**
-     * Starts the guest with the notify-everything filter. On success the gateway belongs to the
-     * sandbox: it is told the end and closed by the supervisor thread. On failure it is untouched.
+     * Starts the guest confined as asked. On success the gateway belongs to the sandbox: it is
+     * told the end and closed by the supervisor thread. On failure it is untouched.
      */
     @Override
-    public GuestProcess launch(SandboxSpec spec, SyscallGateway gateway) throws SandboxException {
+    public GuestProcess launch(SandboxSpec spec, Confinement confinement, SyscallGateway gateway)
+            throws SandboxException {
         String problem = unavailableReason();
         if (problem != null) {
             throw new SandboxException(SandboxException.Kind.PLATFORM_UNAVAILABLE,
@@ -80,6 +83,10 @@ public final class LinuxPlatform implements SouthPlatform {
         GuestCommand.checkArguments(spec);
         GuestCommand.checkEnvironment(spec.environment());
         GuestCommand.resolveProgram(spec);
+        if (!confinement.equals(Confinement.superviseEverything(LinuxSyscalls.AUDIT_ARCH_X86_64))
+                || !spec.isolation().equals(Isolation.DEFAULT)) {
+            throw new SandboxException("the linux platform cannot enforce kernel-layer rules or isolation options yet");
+        }
         return SandboxSupervisor.start(helperPath(), runtimeDirectory(), spec, gateway, SeccompProgram.notifyEverything());
     }
 

@@ -1,5 +1,7 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.PolicySource;
+import dev.meridian.api.Isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -20,7 +22,7 @@ class GuestCommandTest {
     Path directory;
 
     private SandboxSpec spec(Map<String, String> environment, String... command) {
-        return new SandboxSpec(List.of(command), environment, directory, "trace", directory.resolve("journal"));
+        return new SandboxSpec(List.of(command), environment, directory, List.of(PolicySource.profile("trace")), Isolation.DEFAULT, directory.resolve("journal"));
     }
 
     @Test

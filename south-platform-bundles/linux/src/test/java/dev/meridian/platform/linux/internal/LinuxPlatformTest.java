@@ -1,5 +1,7 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.PolicySource;
+import dev.meridian.api.Isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -45,7 +47,7 @@ class LinuxPlatformTest {
     Path directory;
 
     SandboxSpec spec(String... command) {
-        return new SandboxSpec(List.of(command), Map.of("PATH", "/usr/local/bin:/usr/bin:/bin"), directory, "trace",
+        return new SandboxSpec(List.of(command), Map.of("PATH", "/usr/local/bin:/usr/bin:/bin"), directory, List.of(PolicySource.profile("trace")), Isolation.DEFAULT,
                 directory.resolve("journal"));
     }
 
@@ -54,7 +56,7 @@ class LinuxPlatformTest {
     }
 
     static ExitStatus run(RecordingGateway gateway, SandboxSpec spec) throws Exception {
-        return await(PLATFORM.launch(spec, gateway));
+        return await(PLATFORM.launch(spec, TestConfinements.SUPERVISE_ALL, gateway));
     }
 
     static String program(String name) {
@@ -81,14 +83,14 @@ class LinuxPlatformTest {
         assertEquals("the exec helper /nonexistent/libexec/meridian-exec is missing or not executable",
                 missing.unavailableReason());
         SandboxException e = assertThrows(SandboxException.class,
-                () -> missing.launch(spec("/bin/true"), new RecordingGateway()));
+                () -> missing.launch(spec("/bin/true"), TestConfinements.SUPERVISE_ALL, new RecordingGateway()));
         assertEquals(SandboxException.Kind.PLATFORM_UNAVAILABLE, e.kind());
     }
 
     @Test
     void trueExitsZeroWithExecveFirstAndExitGroupLast() throws Exception {
         RecordingGateway gateway = new RecordingGateway();
-        LinuxGuest guest = (LinuxGuest) PLATFORM.launch(spec("/bin/true"), gateway);
+        LinuxGuest guest = (LinuxGuest) PLATFORM.launch(spec("/bin/true"), TestConfinements.SUPERVISE_ALL, gateway);
         assertEquals(ExitStatus.exited(0), await(guest));
 
         int pid = (int) guest.hostPid();
@@ -123,7 +125,7 @@ class LinuxPlatformTest {
             String command = "sleep 0.1; exit " + (10 + i);
             launchers.add(Thread.ofPlatform().start(() -> {
                 try {
-                    GuestProcess guest = PLATFORM.launch(spec("sh", "-c", command), new RecordingGateway());
+                    GuestProcess guest = PLATFORM.launch(spec("sh", "-c", command), TestConfinements.SUPERVISE_ALL, new RecordingGateway());
                     synchronized (guests) {
                         guests.add(guest);
                     }
@@ -145,7 +147,7 @@ class LinuxPlatformTest {
 
     @Test
     void killFromOutsideIsReportedAsSignal9() throws Exception {
-        GuestProcess guest = PLATFORM.launch(spec("sleep", "30"), new RecordingGateway());
+        GuestProcess guest = PLATFORM.launch(spec("sleep", "30"), TestConfinements.SUPERVISE_ALL, new RecordingGateway());
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(guest.hostPid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
         assertEquals(ExitStatus.killed(9), await(guest));
@@ -153,7 +155,7 @@ class LinuxPlatformTest {
 
     @Test
     void signalReachesTheMainProgram() throws Exception {
-        GuestProcess guest = PLATFORM.launch(spec("sleep", "30"), new RecordingGateway());
+        GuestProcess guest = PLATFORM.launch(spec("sleep", "30"), TestConfinements.SUPERVISE_ALL, new RecordingGateway());
         guest.signal(SIGTERM);
         assertEquals(ExitStatus.killed(SIGTERM), await(guest));
         guest.signal(SIGTERM); // after the end: nothing happens, nothing else is signalled
@@ -163,7 +165,7 @@ class LinuxPlatformTest {
     void killEndsTheWholeTree() throws Exception {
         Set<Integer> pids = ConcurrentHashMap.newKeySet();
         RecordingGateway gateway = new RecordingGateway((call, memory) -> pids.add(call.pid()));
-        GuestProcess guest = PLATFORM.launch(spec("sh", "-c", "sleep 30 & sleep 30 & wait"), gateway);
+        GuestProcess guest = PLATFORM.launch(spec("sh", "-c", "sleep 30 & sleep 30 & wait"), TestConfinements.SUPERVISE_ALL, gateway);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (pids.size() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -182,7 +184,7 @@ class LinuxPlatformTest {
         Set<Integer> pids = ConcurrentHashMap.newKeySet();
         RecordingGateway gateway = new RecordingGateway((call, memory) -> pids.add(call.pid()));
         long start = System.nanoTime();
-        GuestProcess guest = PLATFORM.launch(spec("sh", "-c", "sleep 30 & sleep 0.2; exit 3"), gateway);
+        GuestProcess guest = PLATFORM.launch(spec("sh", "-c", "sleep 30 & sleep 0.2; exit 3"), TestConfinements.SUPERVISE_ALL, gateway);
         assertEquals(ExitStatus.exited(3), await(guest));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "did not wait for the background sleep");
         assertEquals(3, pids.size(), "the shell and both sleeps: " + pids);
@@ -194,7 +196,7 @@ class LinuxPlatformTest {
     @Test
     void everyThreadIsSupervised() throws Exception {
         RecordingGateway gateway = new RecordingGateway();
-        GuestProcess guest = PLATFORM.launch(spec(program("threads"), "4"), gateway);
+        GuestProcess guest = PLATFORM.launch(spec(program("threads"), "4"), TestConfinements.SUPERVISE_ALL, gateway);
         assertEquals(ExitStatus.exited(0), await(guest));
         int pid = (int) guest.hostPid();
         Set<Integer> threads = gateway.calls.stream().filter(call -> call.tid() != pid)
@@ -208,7 +210,7 @@ class LinuxPlatformTest {
     @Test
     void forkVforkAndExecAreSupervised() throws Exception {
         RecordingGateway gateway = new RecordingGateway();
-        GuestProcess guest = PLATFORM.launch(spec(program("proctree")), gateway);
+        GuestProcess guest = PLATFORM.launch(spec(program("proctree")), TestConfinements.SUPERVISE_ALL, gateway);
         assertEquals(ExitStatus.exited(0), await(guest));
         int pid = (int) guest.hostPid();
         List<RecordingGateway.Call> children = gateway.calls.stream().filter(call -> call.pid() != pid).toList();
@@ -223,13 +225,13 @@ class LinuxPlatformTest {
     void programsAreCheckedBeforeLaunch() {
         RecordingGateway gateway = new RecordingGateway();
         SandboxException missing = assertThrows(SandboxException.class,
-                () -> PLATFORM.launch(spec("no-such-program-here"), gateway));
+                () -> PLATFORM.launch(spec("no-such-program-here"), TestConfinements.SUPERVISE_ALL, gateway));
         assertEquals("no such program: no-such-program-here", missing.getMessage());
         SandboxException notExecutable = assertThrows(SandboxException.class,
-                () -> PLATFORM.launch(spec("/etc/passwd"), gateway));
+                () -> PLATFORM.launch(spec("/etc/passwd"), TestConfinements.SUPERVISE_ALL, gateway));
         assertEquals("not executable: /etc/passwd", notExecutable.getMessage());
         SandboxException noDirectory = assertThrows(SandboxException.class, () -> PLATFORM.launch(
-                new SandboxSpec(List.of("/bin/true"), Map.of(), directory.resolve("gone"), "trace", directory),
+                new SandboxSpec(List.of("/bin/true"), Map.of(), directory.resolve("gone"), List.of(PolicySource.profile("trace")), Isolation.DEFAULT, directory), TestConfinements.SUPERVISE_ALL,
                 gateway));
         assertEquals("working directory does not exist: " + directory.resolve("gone"), noDirectory.getMessage());
         assertEquals(0, gateway.closes, "a failed launch leaves the gateway to the caller");
@@ -262,7 +264,7 @@ class LinuxPlatformTest {
                     }
                 }
             });
-            LinuxGuest guest = (LinuxGuest) PLATFORM.launch(spec(program("getppid_loop"), "5", result.toString()),
+            LinuxGuest guest = (LinuxGuest) PLATFORM.launch(spec(program("getppid_loop"), "5", result.toString()), TestConfinements.SUPERVISE_ALL,
                     gateway);
             assertEquals(ExitStatus.exited(0), await(guest));
             long[] outcome = loopResult(result);
@@ -296,7 +298,7 @@ class LinuxPlatformTest {
                 call.verdict(VerdictAction.KILL, 0, 7, false);
             }
         });
-        GuestProcess guest = PLATFORM.launch(spec(program("getppid_loop"), "1000000", directory.resolve("r").toString()),
+        GuestProcess guest = PLATFORM.launch(spec(program("getppid_loop"), "1000000", directory.resolve("r").toString()), TestConfinements.SUPERVISE_ALL,
                 gateway);
         assertEquals(ExitStatus.killed(9), await(guest));
         assertFalse(Files.exists(directory.resolve("r")));
@@ -310,7 +312,7 @@ class LinuxPlatformTest {
             }
         });
         LinuxGuest guest = (LinuxGuest) PLATFORM.launch(
-                spec(program("getppid_loop"), "1000000", directory.resolve("r").toString()), gateway);
+                spec(program("getppid_loop"), "1000000", directory.resolve("r").toString()), TestConfinements.SUPERVISE_ALL, gateway);
         assertEquals(ExitStatus.killed(9), await(guest));
         assertEquals(1, gateway.exits);
         assertEquals(1, gateway.closes);
@@ -346,7 +348,7 @@ class LinuxPlatformTest {
         AtomicReference<GuestProcess> guest = new AtomicReference<>();
         Thread launcher = Thread.ofPlatform().start(() -> {
             try {
-                guest.set(PLATFORM.launch(spec("sh", "-c", "sleep 0.3; exit 7"), new RecordingGateway()));
+                guest.set(PLATFORM.launch(spec("sh", "-c", "sleep 0.3; exit 7"), TestConfinements.SUPERVISE_ALL, new RecordingGateway()));
             } catch (SandboxException e) {
                 throw new IllegalStateException(e);
             }
@@ -357,7 +359,7 @@ class LinuxPlatformTest {
 
     @Test
     void guestDiesWhenTheHelperDies() throws Exception {
-        GuestProcess guest = PLATFORM.launch(spec("sleep", "30"), new RecordingGateway());
+        GuestProcess guest = PLATFORM.launch(spec("sleep", "30"), TestConfinements.SUPERVISE_ALL, new RecordingGateway());
         long init = ProcessTree.parentOf(guest.hostPid());
         long helper = ProcessTree.parentOf(init);
         assertEquals(ProcessHandle.current().pid(), ProcessTree.parentOf(helper), "guest -> init -> helper -> JVM");

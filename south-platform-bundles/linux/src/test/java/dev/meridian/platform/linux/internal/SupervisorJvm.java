@@ -1,5 +1,7 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.PolicySource;
+import dev.meridian.api.Isolation;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SyscallGateway;
 import java.io.File;
@@ -34,8 +36,8 @@ public final class SupervisorJvm {
         LinuxPlatform platform = new LinuxPlatform(Map.of(LinuxPlatform.HELPER_PROPERTY, args[0])::get);
         Path pidFile = Path.of(args[1]);
         SandboxSpec spec = new SandboxSpec(List.of("sleep", "60"), Map.of("PATH", "/usr/bin:/bin"),
-                pidFile.getParent(), "trace", pidFile.getParent());
-        long pid = platform.launch(spec, new RecordingGateway()).hostPid();
+                pidFile.getParent(), List.of(PolicySource.profile("trace")), Isolation.DEFAULT, pidFile.getParent());
+        long pid = platform.launch(spec, TestConfinements.SUPERVISE_ALL, new RecordingGateway()).hostPid();
         Path partial = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
         Files.writeString(partial, Long.toString(pid));
         Files.move(partial, pidFile);

@@ -1,5 +1,7 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.PolicySource;
+import dev.meridian.api.Isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +40,7 @@ class SupervisorPerformanceTest {
     Path directory;
 
     private SandboxSpec spec(String... command) {
-        return new SandboxSpec(List.of(command), Map.of("PATH", "/usr/bin:/bin"), directory, "trace", directory);
+        return new SandboxSpec(List.of(command), Map.of("PATH", "/usr/bin:/bin"), directory, List.of(PolicySource.profile("trace")), Isolation.DEFAULT, directory);
     }
 
     private static long[] loopResult(Path file) throws IOException {
@@ -98,7 +100,7 @@ class SupervisorPerformanceTest {
         CountingGateway gateway = new CountingGateway();
         LinuxGuest guest = (LinuxGuest) PLATFORM.launch(
                 spec(NativePrograms.program("getppid_loop").toString(), Integer.toString(count), result.toString(),
-                        "storm"), gateway);
+                        "storm"), TestConfinements.SUPERVISE_ALL, gateway);
         // The first getppid comes after the SIGUSR1 handler is installed.
         while (gateway.getppids == 0 && guest.helper().isAlive()) {
             Thread.onSpinWait();
@@ -123,7 +125,7 @@ class SupervisorPerformanceTest {
         CountingGateway gateway = new CountingGateway();
         Path result = directory.resolve("allocation");
         LinuxGuest guest = (LinuxGuest) PLATFORM.launch(
-                spec(NativePrograms.program("getppid_loop").toString(), "100000", result.toString()), gateway);
+                spec(NativePrograms.program("getppid_loop").toString(), "100000", result.toString()), TestConfinements.SUPERVISE_ALL, gateway);
         assertEquals(ExitStatus.exited(0), guest.exit().get(120, TimeUnit.SECONDS));
         // The JIT needs the first tens of thousands of calls; steady state is what counts.
         int from = 60_000 / CountingGateway.SAMPLE_EVERY;
@@ -137,13 +139,13 @@ class SupervisorPerformanceTest {
 
     @Test
     void noDescriptorLeaksAndSupervisorThreadsEnd() throws Exception {
-        ExitStatus warmUp = PLATFORM.launch(spec("/bin/true"), new RecordingGateway()).exit().get(30, TimeUnit.SECONDS);
+        ExitStatus warmUp = PLATFORM.launch(spec("/bin/true"), TestConfinements.SUPERVISE_ALL, new RecordingGateway()).exit().get(30, TimeUnit.SECONDS);
         assertEquals(ExitStatus.exited(0), warmUp);
         awaitSupervisorThreads();
         long before = openDescriptors();
         for (int i = 0; i < 20; i++) {
             assertEquals(ExitStatus.exited(0),
-                    PLATFORM.launch(spec("/bin/true"), new RecordingGateway()).exit().get(30, TimeUnit.SECONDS));
+                    PLATFORM.launch(spec("/bin/true"), TestConfinements.SUPERVISE_ALL, new RecordingGateway()).exit().get(30, TimeUnit.SECONDS));
         }
         awaitSupervisorThreads();
         assertEquals(before, openDescriptors(), "descriptors open in the JVM");
@@ -172,7 +174,7 @@ class SupervisorPerformanceTest {
         for (int i = -5; i < latencies.length; i++) {
             CountingGateway gateway = new CountingGateway();
             long start = System.nanoTime();
-            LinuxGuest guest = (LinuxGuest) PLATFORM.launch(spec("/bin/true"), gateway);
+            LinuxGuest guest = (LinuxGuest) PLATFORM.launch(spec("/bin/true"), TestConfinements.SUPERVISE_ALL, gateway);
             assertEquals(ExitStatus.exited(0), guest.exit().get(30, TimeUnit.SECONDS));
             assertTrue(gateway.firstCallNanos > start, "the execve was notified");
             if (i >= 0) {
@@ -189,7 +191,7 @@ class SupervisorPerformanceTest {
         Path sandboxed = directory.resolve("sandboxed");
         CountingGateway gateway = new CountingGateway();
         assertEquals(ExitStatus.exited(0), PLATFORM.launch(spec(NativePrograms.program("getppid_loop").toString(),
-                Integer.toString(calls), sandboxed.toString()), gateway).exit().get(120, TimeUnit.SECONDS));
+                Integer.toString(calls), sandboxed.toString()), TestConfinements.SUPERVISE_ALL, gateway).exit().get(120, TimeUnit.SECONDS));
         Path native_ = directory.resolve("native");
         Process plain = new ProcessBuilder(NativePrograms.program("getppid_loop").toString(), "1000000",
                 native_.toString()).inheritIO().start();

@@ -1,11 +1,14 @@
 package dev.meridian.shim.linux.x86_64.internal;
 
+import java.util.List;
+import dev.meridian.api.RulePlacement;
+import dev.meridian.api.Confinement;
 import dev.meridian.api.Policy;
 import dev.meridian.api.SyscallEvent;
 import dev.meridian.api.VerdictAction;
 
 /** Allows every call and counts the decisions; allocates nothing. */
-final class AllowingPolicy implements Policy {
+class AllowingPolicy implements Policy {
     private long decisions;
 
     long decisions() {
@@ -26,5 +29,20 @@ final class AllowingPolicy implements Policy {
     @Override
     public String ruleName(int ruleId) {
         return "test/allow-all";
+    }
+
+    @Override
+    public Confinement confinement() {
+        return Confinement.superviseEverything(0xC000003E);
+    }
+
+    @Override
+    public List<RulePlacement> placements() {
+        return List.of();
+    }
+
+    @Override
+    public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
+        call.verdict(VerdictAction.ALLOW, 0, 0, true);
     }
 }

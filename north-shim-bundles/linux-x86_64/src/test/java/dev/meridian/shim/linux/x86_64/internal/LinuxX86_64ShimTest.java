@@ -50,7 +50,7 @@ class LinuxX86_64ShimTest {
         long path = memory.putString("/etc/passwd");
         SyscallEvent call = Calls.event("openat", -100, path, 0, 0);
         boolean[] sawCapture = new boolean[1];
-        shim.handle(call, memory, new Policy() {
+        shim.handle(call, memory, new AllowingPolicy() {
             @Override
             public String name() {
                 return "test/deny-passwd";
