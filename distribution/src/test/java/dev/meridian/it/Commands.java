@@ -77,12 +77,15 @@ final class Commands {
         return run(command, stdin, timeout);
     }
 
-    /** {@code meridian run --journal FRESH_DIR -- PROGRAM...}. */
+    /** {@code meridian run --journal FRESH_DIR --profile trace -- PROGRAM...}. */
     static Sandboxed sandboxed(List<String> program) {
         return sandboxed(List.of(), program, new byte[0], DEFAULT_TIMEOUT);
     }
 
-    /** {@code meridian run --journal FRESH_DIR OPTIONS -- PROGRAM...} with the given stdin. */
+    /**
+     * {@code meridian run --journal FRESH_DIR OPTIONS -- PROGRAM...} with the given stdin, under
+     * {@code --profile trace} unless OPTIONS name a profile or policy.
+     */
     static Sandboxed sandboxed(List<String> runOptions, List<String> program, byte[] stdin, Duration timeout) {
         return sandboxedInto(MeridianHome.freshJournal(), runOptions, program, stdin, timeout);
     }
@@ -91,6 +94,10 @@ final class Commands {
     static Sandboxed sandboxedInto(Path journal, List<String> runOptions, List<String> program, byte[] stdin,
             Duration timeout) {
         List<String> arguments = new ArrayList<>(List.of("run", "--journal", journal.toString()));
+        if (!runOptions.contains("--profile") && !runOptions.contains("--policy")) {
+            // These tests read what the journal saw of every call: that is the trace profile.
+            arguments.addAll(List.of("--profile", "trace"));
+        }
         arguments.addAll(runOptions);
         arguments.add("--");
         arguments.addAll(program);

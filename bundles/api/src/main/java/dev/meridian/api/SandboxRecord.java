@@ -13,7 +13,8 @@ import java.util.List;
  *     supervisor died)
  * @param calls calls journaled for it
  * @param answeredCalls calls its platform reported as answered (-1 if no end was journaled)
+ * @param denials journaled calls the policy denied or killed the sandbox for
  */
 public record SandboxRecord(long sandboxId, long startedMillis, List<String> command, String profile,
-        ExitStatus exit, long calls, long answeredCalls) {
+        ExitStatus exit, long calls, long answeredCalls, long denials) {
 }

@@ -39,6 +39,22 @@ public record SandboxSpec(
         }
     }
 
+    /**
+     * The {@code ${NAME}} values policy paths may use, as the guest will see them: {@code CWD},
+     * {@code HOME} and {@code TMPDIR}.
+     */
+    public Map<String, String> policyVariables() {
+        return policyVariables(workingDirectory, environment);
+    }
+
+    /** {@link #policyVariables()} for a guest that would run in {@code directory} with {@code environment}. */
+    public static Map<String, String> policyVariables(Path directory, Map<String, String> environment) {
+        return Map.of(
+                "CWD", directory.toString(),
+                "HOME", environment.getOrDefault("HOME", "/"),
+                "TMPDIR", environment.getOrDefault("TMPDIR", "/tmp"));
+    }
+
     /** The policies as the user named them, joined with {@code +}: {@code default+app.yaml}. */
     public String policyLabel() {
         StringBuilder label = new StringBuilder();

@@ -4,8 +4,10 @@ import dev.meridian.api.JournalEntry;
 import dev.meridian.api.JournalQuery;
 import dev.meridian.api.JournalReader;
 import dev.meridian.api.SandboxRecord;
+import dev.meridian.api.VerdictAction;
 import dev.meridian.bus.JournalDiagnostics;
 import dev.meridian.bus.internal.JournalRecord.Call;
+import dev.meridian.bus.internal.JournalRecord.Completion;
 import dev.meridian.bus.internal.JournalRecord.SandboxExit;
 import dev.meridian.bus.internal.JournalRecord.SandboxStart;
 import java.util.ArrayList;
@@ -44,6 +46,13 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
                         SandboxTally tally = tallies.get(call.sandboxId());
                         if (tally != null) {
                             tally.calls++;
+                        }
+                    }
+                    case Completion completion -> {
+                        SandboxTally tally = tallies.get(completion.sandboxId());
+                        if (tally != null && (completion.action() == VerdictAction.DENY
+                                || completion.action() == VerdictAction.KILL)) {
+                            tally.denials++;
                         }
                     }
                     case SandboxExit exit -> {
@@ -120,6 +129,7 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
         final SandboxStart start;
         SandboxExit exit;
         long calls;
+        long denials;
 
         SandboxTally(SandboxStart start) {
             this.start = start;
@@ -127,7 +137,7 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
 
         SandboxRecord toRecord() {
             return new SandboxRecord(start.sandboxId(), start.wallClockMillis(), start.command(), start.profile(),
-                    exit == null ? null : exit.status(), calls, exit == null ? -1 : exit.answeredCalls());
+                    exit == null ? null : exit.status(), calls, exit == null ? -1 : exit.answeredCalls(), denials);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.meridian.api.JournalEntry;
 import dev.meridian.api.NorthShim;
 import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SyscallBus;
+import dev.meridian.api.VerdictAction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +24,22 @@ final class EntryFormat {
         return name != null ? name : "syscall_" + entry.number();
     }
 
-    /** {@code [pid 1234] openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = ?} */
+    /**
+     * {@code [pid 1234] openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = ?}, with the deciding rule
+     * after calls the policy did not simply allow: {@code ... = -1 EACCES (...) [denied by strict/secrets]}.
+     */
     String traceLine(JournalEntry entry) {
-        return "[pid " + entry.tid() + "] " + text(entry);
+        String line = "[pid " + entry.tid() + "] " + text(entry);
+        if (!entry.completed() || entry.action() == VerdictAction.ALLOW || entry.rule() == null) {
+            return line;
+        }
+        String how = switch (entry.action()) {
+            case DENY -> "denied by ";
+            case KILL -> "killed by ";
+            case EMULATE -> "emulated, ";
+            case ALLOW -> "";
+        };
+        return line + " [" + how + entry.rule() + "]";
     }
 
     String text(JournalEntry entry) {

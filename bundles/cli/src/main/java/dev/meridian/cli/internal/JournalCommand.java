@@ -123,7 +123,8 @@ final class JournalCommand {
     private static String sandboxLine(SandboxRecord record) {
         return SandboxIds.format(record.sandboxId()) + "  " + Instant.ofEpochMilli(record.startedMillis())
                 + "  " + exitText(record.exit()) + "  calls=" + record.calls()
-                + "  answered=" + record.answeredCalls() + "  " + String.join(" ", record.command());
+                + "  answered=" + record.answeredCalls() + "  denied=" + record.denials()
+                + "  " + String.join(" ", record.command());
     }
 
     private static String exitText(ExitStatus exit) {
@@ -144,6 +145,7 @@ final class JournalCommand {
                 .nullableField("signal", exit == null || !exit.signaled() ? null : (long) exit.signal())
                 .field("calls", record.calls())
                 .nullableField("answered", record.answeredCalls() < 0 ? null : record.answeredCalls())
+                .field("denied", record.denials())
                 .end();
     }
 }

@@ -1,6 +1,7 @@
 package dev.meridian.cli.internal;
 
 import dev.meridian.api.NorthShim;
+import dev.meridian.api.PolicyEngine;
 import dev.meridian.api.SandboxManager;
 import dev.meridian.api.SyscallBus;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ public final class MeridianCli implements ToIntFunction<String[]> {
             Commands:
               run       run a program in a sandbox          (meridian run --help)
               journal   show what sandboxes recorded        (meridian journal --help)
+              policy    check, explain and learn policies   (meridian policy --help)
 
             Set MERIDIAN_DEBUG=1 to see stack traces of internal errors.
             """;
@@ -35,6 +37,9 @@ public final class MeridianCli implements ToIntFunction<String[]> {
 
     @Reference
     private SyscallBus bus;
+
+    @Reference
+    private PolicyEngine policies;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private volatile List<NorthShim> shims;
@@ -50,6 +55,7 @@ public final class MeridianCli implements ToIntFunction<String[]> {
             List<String> rest = args.subList(1, args.size());
             return switch (args.getFirst()) {
                 case "run" -> new RunCommand(sandboxes, bus).run(rest);
+                case "policy" -> new PolicyCommand(policies, bus, new RunCommand(sandboxes, bus)).run(rest);
                 case "journal" -> new JournalCommand(bus, () -> shims == null ? List.of() : shims).run(rest);
                 default -> throw new UsageException("unknown command: " + args.getFirst() + " (see meridian --help)");
             };

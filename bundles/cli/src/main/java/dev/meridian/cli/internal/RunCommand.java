@@ -35,14 +35,20 @@ final class RunCommand {
             Usage: meridian run [OPTIONS] [--] PROGRAM [ARGS...]
 
             Runs PROGRAM in a sandbox and exits with its status (128+N if signal N killed it).
-            Every notified system call goes through the syscall bus into the journal.
+            Every notified system call goes through the syscall bus into the journal: all of
+            them under --profile trace; under other profiles the kernel decides most calls and
+            the supervisor sees only what the policy sends it (denials, supervised rules).
 
             Options:
               --trace              write one strace-like line per call to stderr
               --trace-file FILE    write the trace to FILE instead
               --journal DIR        journal directory (default: $XDG_STATE_HOME/meridian/journal,
                                    or ~/.local/state/meridian/journal)
-              --profile NAME       policy profile (default: trace; allow all, see all)
+              --profile NAME       a built-in policy profile: default, strict, build,
+                                   net-client, trace (allow all, see all)
+              --policy FILE        a policy file (YAML, or an OCI/Docker seccomp JSON profile)
+                                   --profile and --policy repeat and compose in the order given;
+                                   without either, the profile is "default"
               --help               show this help
 
             Exit status: the program's; 125 if the sandbox could not be set up; 126 if PROGRAM
@@ -68,9 +74,16 @@ final class RunCommand {
         this.format = new EntryFormat(bus);
     }
 
+    static final String DEFAULT_PROFILE = "default";
+    static final Set<String> POLICY_OPTIONS = Set.of("--profile", "--policy");
+
+    /** How a sandbox ended. */
+    record Finished(long sandboxId, int status) {
+    }
+
     int run(List<String> args) throws UsageException, CommandException {
         CommandLine line = CommandLine.parse(args, Set.of("--trace", "--help"),
-                Set.of("--trace-file", "--journal", "--profile"), true);
+                Set.of("--trace-file", "--journal"), POLICY_OPTIONS, true);
         if (line.has("--help")) {
             System.out.print(HELP);
             return 0;
@@ -82,32 +95,49 @@ final class RunCommand {
             throw new UsageException("run: --trace and --trace-file exclude each other");
         }
         Path journal = line.value("--journal") != null ? Path.of(line.value("--journal")) : Locations.defaultJournal();
-        String profile = line.value("--profile") != null ? line.value("--profile") : "trace";
         SandboxSpec spec = new SandboxSpec(line.operands(), System.getenv(), Path.of("").toAbsolutePath(),
-                List.of(PolicySource.profile(profile)), Isolation.DEFAULT, journal.toAbsolutePath());
-
+                policySources(line, List.of(PolicySource.profile(DEFAULT_PROFILE))), Isolation.DEFAULT, journal.toAbsolutePath());
         try (PrintWriter trace = openTrace(line)) {
-            Sandbox sandbox = start(spec);
-            List<Runnable> handlers = forwardSignals(sandbox);
-            try (JournalReader reader = trace == null ? null : bus.reader(spec.journalDirectory());
-                    JournalReader.Follow follow = reader == null ? null
-                            : reader.follow(sandbox.id(), entry -> trace.println(format.traceLine(entry)))) {
-                ExitStatus status = sandbox.exit().get();
-                if (follow != null && !follow.awaitEnd(TRACE_DRAIN_MILLIS)) {
-                    throw new CommandException("the trace stopped before the sandbox's end was read");
-                }
-                return status.shellStatus();
-            } catch (JournalException e) {
-                throw new CommandException(e.getMessage());
-            } catch (ExecutionException e) {
-                throw new CommandException("sandbox " + sandbox.displayId() + " failed: " + e.getCause().getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                sandbox.process().kill();
-                throw new CommandException("interrupted");
-            } finally {
-                handlers.forEach(Runnable::run);
+            return execute(spec, trace).status();
+        }
+    }
+
+    /** The --profile and --policy options in command-line order, or {@code whenNone}. */
+    static List<PolicySource> policySources(CommandLine line, List<PolicySource> whenNone) {
+        List<PolicySource> sources = new ArrayList<>();
+        for (CommandLine.Option option : line.all(POLICY_OPTIONS)) {
+            sources.add(option.name().equals("--profile")
+                    ? PolicySource.profile(option.value())
+                    : PolicySource.file(Path.of(option.value()).toAbsolutePath()));
+        }
+        return sources.isEmpty() ? whenNone : sources;
+    }
+
+    /**
+     * Runs one sandbox in the foreground, forwarding signals to it and writing its calls to
+     * {@code trace} (when not null) as they are journaled.
+     */
+    Finished execute(SandboxSpec spec, PrintWriter trace) throws CommandException {
+        Sandbox sandbox = start(spec);
+        List<Runnable> handlers = forwardSignals(sandbox);
+        try (JournalReader reader = trace == null ? null : bus.reader(spec.journalDirectory());
+                JournalReader.Follow follow = reader == null ? null
+                        : reader.follow(sandbox.id(), entry -> trace.println(format.traceLine(entry)))) {
+            ExitStatus status = sandbox.exit().get();
+            if (follow != null && !follow.awaitEnd(TRACE_DRAIN_MILLIS)) {
+                throw new CommandException("the trace stopped before the sandbox's end was read");
             }
+            return new Finished(sandbox.id(), status.shellStatus());
+        } catch (JournalException e) {
+            throw new CommandException(e.getMessage());
+        } catch (ExecutionException e) {
+            throw new CommandException("sandbox " + sandbox.displayId() + " failed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sandbox.process().kill();
+            throw new CommandException("interrupted");
+        } finally {
+            handlers.forEach(Runnable::run);
         }
     }
 

@@ -29,6 +29,17 @@ class CommandLineTest {
     }
 
     @Test
+    void repeatableOptionsKeepTheirOrderAcrossNames() throws UsageException {
+        CommandLine line = CommandLine.parse(
+                List.of("--profile", "strict", "--policy=a.yaml", "--profile", "net-client", "prog"),
+                Set.of(), Set.of(), Set.of("--profile", "--policy"), true);
+        assertEquals(List.of(new CommandLine.Option("--profile", "strict"), new CommandLine.Option("--policy", "a.yaml"),
+                new CommandLine.Option("--profile", "net-client")), line.all(Set.of("--profile", "--policy")));
+        assertEquals(List.of("strict", "net-client"), line.values("--profile"));
+        assertEquals(List.of("prog"), line.operands());
+    }
+
+    @Test
     void badInputIsNamed() {
         assertEquals("unknown option: --nope", assertThrows(UsageException.class, () -> run("--nope", "ls")).getMessage());
         assertEquals("option --journal needs a value", assertThrows(UsageException.class, () -> run("--journal")).getMessage());

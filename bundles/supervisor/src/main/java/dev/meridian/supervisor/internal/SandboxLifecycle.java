@@ -16,7 +16,6 @@ import dev.meridian.api.SyscallBus;
 import dev.meridian.api.SyscallGateway;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -41,7 +40,7 @@ public final class SandboxLifecycle implements SandboxManager {
 
     @Override
     public Sandbox start(SandboxSpec spec) throws SandboxException, PolicyException {
-        Policy policy = policies.load(spec.policies(), policyVariables(spec));
+        Policy policy = policies.load(spec.policies(), spec.policyVariables());
         SouthPlatform platform = availablePlatform();
         long id = SandboxIds.next();
         SyscallGateway gateway;
@@ -58,15 +57,6 @@ public final class SandboxLifecycle implements SandboxManager {
             throw e;
         }
         return new RunningSandbox(id, spec, process);
-    }
-
-    /** The ${NAME} values policy paths may use, seen from the guest. */
-    static Map<String, String> policyVariables(SandboxSpec spec) {
-        Map<String, String> environment = spec.environment();
-        return Map.of(
-                "CWD", spec.workingDirectory().toString(),
-                "HOME", environment.getOrDefault("HOME", "/"),
-                "TMPDIR", environment.getOrDefault("TMPDIR", "/tmp"));
     }
 
     private SouthPlatform availablePlatform() throws SandboxException {
