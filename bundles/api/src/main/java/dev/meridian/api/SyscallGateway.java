@@ -11,6 +11,14 @@ public interface SyscallGateway extends AutoCloseable {
     /** The sandbox this gateway serves. */
     long sandboxId();
 
+    /**
+     * Judges the sandbox's calls by {@code replacement} from the next call on (a reloaded policy).
+     * Any thread may call this; the switch and a journal record naming the new rules happen on
+     * the supervisor thread between two calls. Only the decisions of notified calls change: the
+     * kernel layers installed at start stay as they were.
+     */
+    void replacePolicy(Policy replacement);
+
     /** Journals the call, dispatches it to the shim and policy; returns with a verdict set. */
     void onCall(SyscallEvent call, GuestMemory memory);
 

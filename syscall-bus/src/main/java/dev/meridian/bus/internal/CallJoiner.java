@@ -5,6 +5,7 @@ import dev.meridian.api.JournalQuery;
 import dev.meridian.bus.internal.JournalRecord.Call;
 import dev.meridian.bus.internal.JournalRecord.Completion;
 import dev.meridian.bus.internal.JournalRecord.SandboxExit;
+import dev.meridian.bus.internal.JournalRecord.SandboxPolicy;
 import dev.meridian.bus.internal.JournalRecord.SandboxStart;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -41,6 +42,7 @@ final class CallJoiner {
     void accept(JournalRecord record) {
         switch (record) {
             case SandboxStart start -> ruleNamesBySandbox.put(start.sandboxId(), start.ruleNames());
+            case SandboxPolicy policy -> ruleNamesBySandbox.put(policy.sandboxId(), policy.ruleNames());
             case Call call -> hold(call);
             case Completion completion -> complete(completion);
             case SandboxExit exit -> closeSandbox(exit.sandboxId());
@@ -73,6 +75,8 @@ final class CallJoiner {
         HeldCall entry = openBySequence.remove(completion.callSequence());
         if (entry != null) {
             entry.completion = completion;
+            // Named now: a later SANDBOX_POLICY record must not rename what this policy decided.
+            entry.ruleNames = ruleNamesBySandbox.get(completion.sandboxId());
             entry.close();
         }
     }
@@ -89,7 +93,7 @@ final class CallJoiner {
     private void deliverReady() {
         while (!held.isEmpty() && held.peekFirst().closed) {
             HeldCall entry = held.removeFirst();
-            sink.accept(entry.toEntry(ruleNamesBySandbox.get(entry.call.sandboxId())));
+            sink.accept(entry.toEntry());
         }
     }
 
@@ -108,6 +112,7 @@ final class CallJoiner {
     private static final class HeldCall {
         final Call call;
         Completion completion;
+        List<String> ruleNames;
         boolean closed;
 
         HeldCall(Call call) {
@@ -118,7 +123,7 @@ final class CallJoiner {
             closed = true;
         }
 
-        JournalEntry toEntry(List<String> policyRules) {
+        JournalEntry toEntry() {
             Completion c = completion;
             if (c == null) {
                 return new JournalEntry(call.sandboxId(), call.sequence(), call.wallClockMillis(), call.pid(),
@@ -127,7 +132,7 @@ final class CallJoiner {
             }
             return new JournalEntry(call.sandboxId(), call.sequence(), call.wallClockMillis(), call.pid(), call.tid(),
                     call.abi(), call.number(), call.args(), call.captures(), call.truncated(), true, c.action(),
-                    c.errno(), ruleName(policyRules, c.ruleId()), c.interrupted(), c.resultKnown(), c.returnValue(),
+                    c.errno(), ruleName(ruleNames, c.ruleId()), c.interrupted(), c.resultKnown(), c.returnValue(),
                     c.latencyNanos());
         }
     }

@@ -8,6 +8,7 @@ import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SyscallEvent;
 import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.VerdictAction;
+import java.util.Objects;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
@@ -31,8 +32,10 @@ final class ChronicleGateway implements SyscallGateway {
 
     private final Journal journal;
     private final long sandboxId;
-    private final Policy policy;
     private final ShimRegistry shims;
+    /** The policy calls are judged by; only the supervisor thread switches it, to {@link #replacement}. */
+    private Policy policy;
+    private volatile Policy replacement;
     private final long shimWaitNanos;
 
     /** Chronicle appenders are bound to the thread that uses them; made on the first call's thread. */
@@ -47,6 +50,7 @@ final class ChronicleGateway implements SyscallGateway {
         this.journal = journal;
         this.sandboxId = sandboxId;
         this.policy = policy;
+        this.replacement = policy;
         this.shims = shims;
         this.shimWaitNanos = shimWaitNanos;
     }
@@ -57,9 +61,18 @@ final class ChronicleGateway implements SyscallGateway {
     }
 
     @Override
+    public void replacePolicy(Policy replacement) {
+        this.replacement = Objects.requireNonNull(replacement, "replacement");
+    }
+
+    @Override
     public void onCall(SyscallEvent call, GuestMemory memory) {
         requireRunning();
         call.sandboxId(sandboxId);
+        Policy wanted = replacement;
+        if (wanted != policy) {
+            switchPolicy(wanted);
+        }
         dispatch(call, memory);
         ExcerptAppender out = appender();
         try (DocumentContext document = out.writingDocument()) {
@@ -104,6 +117,18 @@ final class ChronicleGateway implements SyscallGateway {
         } finally {
             journal.release();
         }
+    }
+
+    /**
+     * Journals the new policy's rule names, then judges calls by it. On the supervisor thread,
+     * between two calls: every completion journaled after the record was decided by the new policy.
+     */
+    private void switchPolicy(Policy wanted) {
+        try (DocumentContext document = appender().writingDocument()) {
+            RecordFormat.writePolicy(document.wire().bytes(), sandboxId, System.currentTimeMillis(), wanted.name(),
+                    RecordFormat.ruleNames(wanted));
+        }
+        policy = wanted;
     }
 
     /** Serves the call through its ABI's shim; fails closed (DENY EPERM, bus rule) when that is impossible. */

@@ -15,6 +15,14 @@ sealed interface JournalRecord {
     }
 
     /**
+     * The sandbox's policy was replaced: calls completed after this record were judged by
+     * {@code name}, whose rule id {@code i} is {@code ruleNames.get(i)}.
+     */
+    record SandboxPolicy(long sandboxId, long wallClockMillis, String name, List<String> ruleNames)
+            implements JournalRecord {
+    }
+
+    /**
      * A call as the shim saw it, captures included. {@code sequence} is the record's own journal
      * index; {@code captures[i]} is {@code null} where argument {@code i} was not captured.
      */

@@ -7,6 +7,7 @@ import dev.meridian.api.VerdictAction;
 import dev.meridian.bus.internal.JournalRecord.Call;
 import dev.meridian.bus.internal.JournalRecord.Completion;
 import dev.meridian.bus.internal.JournalRecord.SandboxExit;
+import dev.meridian.bus.internal.JournalRecord.SandboxPolicy;
 import dev.meridian.bus.internal.JournalRecord.SandboxStart;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -29,12 +30,14 @@ import net.openhft.chronicle.bytes.Bytes;
  * COMPLETION     callSequence:i64 action:i8 (ordinal, -1 none) errno:i32 ruleId:i32
  *                flags:u8 (1 memoryDependent, 2 interrupted, 4 resultKnown) returnValue:i64 latencyNanos:i64
  * SANDBOX_EXIT   wallMillis:i64 code:i32 signal:i32 calls:i64 (journaled) answeredCalls:i64 (platform's count)
+ * SANDBOX_POLICY wallMillis:i64 policy:str ruleCount:i32 ruleName:str*   (the policy was replaced)
  * str            length:i32 utf8:u8[length]
  * </pre>
  *
  * A CALL's sequence is not stored: it is the excerpt's own Chronicle index, and COMPLETION refers
- * to it. Rule ids are ints; SANDBOX_START carries the policy's rule names once per sandbox, and
- * ids below -1 are {@link BusRules}.
+ * to it. Rule ids are ints; SANDBOX_START carries the policy's rule names, SANDBOX_POLICY those of
+ * a policy that replaced it (every completion after it uses the new names), and ids below -1 are
+ * {@link BusRules}.
  */
 final class RecordFormat {
 
@@ -43,6 +46,7 @@ final class RecordFormat {
     static final byte CALL = 2;
     static final byte COMPLETION = 3;
     static final byte SANDBOX_EXIT = 4;
+    static final byte SANDBOX_POLICY = 5;
 
     /** Rule names probed from a policy at most; a policy that names more has the rest shown by id. */
     static final int MAX_RULE_NAMES = 4096;
@@ -63,6 +67,13 @@ final class RecordFormat {
         writeString(out, profile);
         writeStrings(out, ruleNames);
         writeStrings(out, command);
+    }
+
+    static void writePolicy(Bytes<?> out, long sandboxId, long wallMillis, String policy, List<String> ruleNames) {
+        header(out, SANDBOX_POLICY, sandboxId);
+        out.writeLong(wallMillis);
+        writeString(out, policy);
+        writeStrings(out, ruleNames);
     }
 
     static void writeCall(Bytes<?> out, SyscallEvent call) {
@@ -186,6 +197,7 @@ final class RecordFormat {
                 case COMPLETION -> readCompletion(in, sandboxId);
                 case SANDBOX_EXIT -> new SandboxExit(sandboxId, in.getLong(), new ExitStatus(in.getInt(), in.getInt()),
                         in.getLong(), in.getLong());
+                case SANDBOX_POLICY -> new SandboxPolicy(sandboxId, in.getLong(), readString(in), readStrings(in));
                 default -> throw new MalformedRecordException("unknown record type " + type);
             };
             if (in.hasRemaining()) {

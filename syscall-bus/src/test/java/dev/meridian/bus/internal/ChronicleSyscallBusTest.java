@@ -47,6 +47,39 @@ class ChronicleSyscallBusTest {
     Path journal;
 
     @Test
+    void aReplacedPolicyJudgesTheNextCallsAndTheJournalNamesItsRules() throws Exception {
+        ChronicleSyscallBus bus = Fixtures.busWithShim();
+        SyscallEvent event = new SyscallEvent();
+        try (SyscallGateway gateway = bus.open(journal, SANDBOX, spec(journal, "/bin/rm", "x"), new TestPolicy())) {
+            call(gateway, event, MEMORY, 100, NR_UNLINK, 0);
+            assertEquals(VerdictAction.DENY, event.action());
+            gateway.replacePolicy(new TestPolicy() {
+                @Override
+                public String name() {
+                    return "relaxed";
+                }
+
+                @Override
+                public void decide(SyscallEvent call) {
+                    call.verdict(VerdictAction.ALLOW, 0, 0, false);
+                }
+
+                @Override
+                public String ruleName(int ruleId) {
+                    return ruleId == 0 ? "relaxed/allow-unlink" : null;
+                }
+            });
+            call(gateway, event, MEMORY, 100, NR_UNLINK, 0);
+            assertEquals(VerdictAction.ALLOW, event.action());
+            gateway.onExit(ExitStatus.exited(0), 2);
+        }
+        List<JournalEntry> unlinks = entries(bus, journal, JournalQuery.ALL);
+        assertEquals(2, unlinks.size());
+        assertEquals("test/no-unlink", unlinks.get(0).rule(), "decided before the reload: the old policy's name");
+        assertEquals("relaxed/allow-unlink", unlinks.get(1).rule());
+    }
+
+    @Test
     void aSandboxReadsBackAsItRan() throws Exception {
         ChronicleSyscallBus bus = Fixtures.busWithShim();
         SyscallEvent event = new SyscallEvent();

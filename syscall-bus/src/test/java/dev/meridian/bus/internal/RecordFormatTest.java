@@ -15,6 +15,7 @@ import dev.meridian.api.VerdictAction;
 import dev.meridian.bus.internal.JournalRecord.Call;
 import dev.meridian.bus.internal.JournalRecord.Completion;
 import dev.meridian.bus.internal.JournalRecord.SandboxExit;
+import dev.meridian.bus.internal.JournalRecord.SandboxPolicy;
 import dev.meridian.bus.internal.JournalRecord.SandboxStart;
 import dev.meridian.bus.internal.RecordFormat.MalformedRecordException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,15 @@ class RecordFormatTest {
 
         assertEquals(new SandboxStart(SANDBOX, 1234L, "trace", List.of("trace/allow-all", "règle/ü"),
                 List.of("/bin/echo", "hello world", "")), start);
+    }
+
+    @Test
+    void policyReplacementRoundTrips() throws Exception {
+        byte[] record = encode(out -> RecordFormat.writePolicy(out, SANDBOX, 5678L, "default+app.yaml",
+                List.of("app/allow", "default/files/0")));
+
+        assertEquals(new SandboxPolicy(SANDBOX, 5678L, "default+app.yaml", List.of("app/allow", "default/files/0")),
+                assertInstanceOf(SandboxPolicy.class, decode(record, 8)));
     }
 
     @Test

@@ -17,7 +17,9 @@ import dev.meridian.api.SyscallGateway;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -38,6 +40,18 @@ public final class SandboxLifecycle implements SandboxManager {
     @Reference
     private PolicyEngine policies;
 
+    private PolicyReloader reloader;
+
+    @Activate
+    void activate() {
+        reloader = new PolicyReloader(policies);
+    }
+
+    @Deactivate
+    void deactivate() {
+        reloader.close();
+    }
+
     @Override
     public Sandbox start(SandboxSpec spec) throws SandboxException, PolicyException {
         Policy policy = policies.load(spec.policies(), spec.policyVariables());
@@ -56,6 +70,8 @@ public final class SandboxLifecycle implements SandboxManager {
             gateway.close();
             throw e;
         }
+        reloader.watch(id, spec, gateway, policy);
+        process.exit().whenComplete((status, failure) -> reloader.forget(id));
         return new RunningSandbox(id, spec, process);
     }
 

@@ -1,5 +1,6 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.Policy;
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
 import dev.meridian.api.SandboxIds;
@@ -44,6 +45,11 @@ final class RecordingGateway implements SyscallGateway {
     @Override
     public long sandboxId() {
         return sandboxId;
+    }
+
+    @Override
+    public void replacePolicy(Policy replacement) {
+        throw new UnsupportedOperationException("platform tests judge calls without a policy");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.Policy;
 import dev.meridian.api.PolicySource;
 import dev.meridian.api.Isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,6 +63,11 @@ class SupervisorPerformanceTest {
         @Override
         public long sandboxId() {
             return sandboxId;
+        }
+
+        @Override
+        public void replacePolicy(Policy replacement) {
+            throw new UnsupportedOperationException("platform tests judge calls without a policy");
         }
 
         @Override
