@@ -285,6 +285,7 @@ fi
 if has_workload http; then
     mkdir -p "$WORK/www"
     head -c 3072 /dev/zero | tr '\0' 'm' >"$WORK/www/page.html"
+    : >"$WORK/http-server.out"   # exists before the server's shell gets to open it
     "$PYTHON" -u -m http.server --bind 127.0.0.1 --directory "$WORK/www" 0 \
         >"$WORK/http-server.out" 2>"$WORK/http-server.log" </dev/null &
     http_server=$!
