@@ -73,6 +73,8 @@ int main(void)
     PRINT("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
     PRINT("SECCOMP_RET_KILL_PROCESS", (unsigned) SECCOMP_RET_KILL_PROCESS);
     PRINT("SECCOMP_RET_USER_NOTIF", (unsigned) SECCOMP_RET_USER_NOTIF);
+    PRINT("SECCOMP_RET_ERRNO", (unsigned) SECCOMP_RET_ERRNO);
+    PRINT("SECCOMP_RET_ALLOW", (unsigned) SECCOMP_RET_ALLOW);
     PRINT("AUDIT_ARCH_X86_64", (unsigned) AUDIT_ARCH_X86_64);
     PRINT("__X32_SYSCALL_BIT", __X32_SYSCALL_BIT);
 
@@ -84,10 +86,16 @@ int main(void)
     PRINT("BPF_K", BPF_K);
     PRINT("BPF_JEQ", BPF_JEQ);
     PRINT("BPF_JSET", BPF_JSET);
+    PRINT("BPF_ALU", BPF_ALU);
+    PRINT("BPF_AND", BPF_AND);
+    PRINT("BPF_JA", BPF_JA);
+    PRINT("BPF_JGT", BPF_JGT);
+    PRINT("BPF_JGE", BPF_JGE);
     PRINT("BPF_MAXINSNS", BPF_MAXINSNS);
 
     PRINT("SYS_exit", SYS_exit);
     PRINT("SYS_exit_group", SYS_exit_group);
+    PRINT("SYS_seccomp", SYS_seccomp);
     PRINT("SYS_pidfd_send_signal", SYS_pidfd_send_signal);
     PRINT("SYS_pidfd_open", SYS_pidfd_open);
     PRINT("SYS_pidfd_getfd", SYS_pidfd_getfd);

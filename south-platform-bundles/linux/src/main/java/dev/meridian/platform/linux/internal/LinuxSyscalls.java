@@ -41,6 +41,7 @@ final class LinuxSyscalls {
     // system call numbers (asm/unistd_64.h)
     static final int SYS_EXIT = 60;
     static final int SYS_EXIT_GROUP = 231;
+    static final int SYS_SECCOMP = 317;
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_PIDFD_GETFD = 438;
@@ -60,6 +61,8 @@ final class LinuxSyscalls {
     static final int SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
     static final int SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 1 << 5;
     static final int SECCOMP_RET_KILL_PROCESS = 0x80000000;
+    static final int SECCOMP_RET_ERRNO = 0x00050000;
+    static final int SECCOMP_RET_ALLOW = 0x7fff0000;
     static final int SECCOMP_RET_USER_NOTIF = 0x7fc00000;
     static final int SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
     /** For {@link #SECCOMP_IOCTL_NOTIF_SET_FLAGS}: wake the supervisor on the guest's CPU. */
@@ -106,6 +109,7 @@ final class LinuxSyscalls {
 
     static final long DATA_NR = SECCOMP_DATA.byteOffset(groupElement("nr"));
     static final long DATA_ARCH = SECCOMP_DATA.byteOffset(groupElement("arch"));
+    static final long DATA_ARGS = SECCOMP_DATA.byteOffset(groupElement("args"));
     static final long NOTIF_ID = SECCOMP_NOTIF.byteOffset(groupElement("id"));
     static final long NOTIF_PID = SECCOMP_NOTIF.byteOffset(groupElement("pid"));
     static final long NOTIF_NR = SECCOMP_NOTIF.byteOffset(groupElement("data"), groupElement("nr"));
