@@ -43,6 +43,7 @@ final class LinuxSyscalls {
     static final int SYS_EXIT_GROUP = 231;
     static final int SYS_SECCOMP = 317;
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    static final long SYS_LANDLOCK_CREATE_RULESET = 444;
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_PIDFD_GETFD = 438;
 
@@ -70,6 +71,35 @@ final class LinuxSyscalls {
     static final int AUDIT_ARCH_X86_64 = 0xC000003E;
     /** Set in the syscall number of x32 calls, which the filter refuses. */
     static final int X32_SYSCALL_BIT = 0x40000000;
+
+    // Landlock (linux/landlock.h; Debian 12's 6.1 headers stop at ABI 2, the test program
+    // defines the later ones as the kernel does)
+    static final int LANDLOCK_CREATE_RULESET_VERSION = 1;
+    static final long LANDLOCK_ACCESS_FS_EXECUTE = 1L << 0;
+    static final long LANDLOCK_ACCESS_FS_WRITE_FILE = 1L << 1;
+    static final long LANDLOCK_ACCESS_FS_READ_FILE = 1L << 2;
+    static final long LANDLOCK_ACCESS_FS_READ_DIR = 1L << 3;
+    static final long LANDLOCK_ACCESS_FS_REMOVE_DIR = 1L << 4;
+    static final long LANDLOCK_ACCESS_FS_REMOVE_FILE = 1L << 5;
+    static final long LANDLOCK_ACCESS_FS_MAKE_CHAR = 1L << 6;
+    static final long LANDLOCK_ACCESS_FS_MAKE_DIR = 1L << 7;
+    static final long LANDLOCK_ACCESS_FS_MAKE_REG = 1L << 8;
+    static final long LANDLOCK_ACCESS_FS_MAKE_SOCK = 1L << 9;
+    static final long LANDLOCK_ACCESS_FS_MAKE_FIFO = 1L << 10;
+    static final long LANDLOCK_ACCESS_FS_MAKE_BLOCK = 1L << 11;
+    static final long LANDLOCK_ACCESS_FS_MAKE_SYM = 1L << 12;
+    /** ABI 2. */
+    static final long LANDLOCK_ACCESS_FS_REFER = 1L << 13;
+    /** ABI 3. */
+    static final long LANDLOCK_ACCESS_FS_TRUNCATE = 1L << 14;
+    /** ABI 5. */
+    static final long LANDLOCK_ACCESS_FS_IOCTL_DEV = 1L << 15;
+    /** ABI 4. */
+    static final long LANDLOCK_ACCESS_NET_BIND_TCP = 1L << 0;
+    static final long LANDLOCK_ACCESS_NET_CONNECT_TCP = 1L << 1;
+    /** ABI 6. */
+    static final long LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET = 1L << 0;
+    static final long LANDLOCK_SCOPE_SIGNAL = 1L << 1;
 
     static final long SECCOMP_IOCTL_NOTIF_RECV = 0xC0502100L;
     static final long SECCOMP_IOCTL_NOTIF_SEND = 0xC0182101L;
@@ -229,6 +259,20 @@ final class LinuxSyscalls {
         try {
             return (int) (long) SYSCALL4.invokeExact(callState, SYS_PIDFD_SEND_SIGNAL, (long) pidfd,
                     (long) signal, 0L, 0L);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /**
+     * The Landlock ABI version of the running kernel, or 0 when it has no Landlock (ENOSYS) or
+     * it is disabled (EOPNOTSUPP).
+     */
+    static int landlockAbi() {
+        try (Arena arena = Arena.ofConfined()) {
+            long abi = (long) SYSCALL3.invokeExact(arena.allocate(CALL_STATE), SYS_LANDLOCK_CREATE_RULESET, 0L, 0L,
+                    (long) LANDLOCK_CREATE_RULESET_VERSION);
+            return (int) Math.max(abi, 0);
         } catch (Throwable t) {
             throw unreachable(t);
         }

@@ -93,6 +93,32 @@ class NativeHeadersTest {
     }
 
     @Test
+    void landlockConstantsMatchTheKernelHeaders() {
+        check("SYS_landlock_create_ruleset", LinuxSyscalls.SYS_LANDLOCK_CREATE_RULESET);
+        check("LANDLOCK_CREATE_RULESET_VERSION", LinuxSyscalls.LANDLOCK_CREATE_RULESET_VERSION);
+        check("LANDLOCK_ACCESS_FS_EXECUTE", LinuxSyscalls.LANDLOCK_ACCESS_FS_EXECUTE);
+        check("LANDLOCK_ACCESS_FS_WRITE_FILE", LinuxSyscalls.LANDLOCK_ACCESS_FS_WRITE_FILE);
+        check("LANDLOCK_ACCESS_FS_READ_FILE", LinuxSyscalls.LANDLOCK_ACCESS_FS_READ_FILE);
+        check("LANDLOCK_ACCESS_FS_READ_DIR", LinuxSyscalls.LANDLOCK_ACCESS_FS_READ_DIR);
+        check("LANDLOCK_ACCESS_FS_REMOVE_DIR", LinuxSyscalls.LANDLOCK_ACCESS_FS_REMOVE_DIR);
+        check("LANDLOCK_ACCESS_FS_REMOVE_FILE", LinuxSyscalls.LANDLOCK_ACCESS_FS_REMOVE_FILE);
+        check("LANDLOCK_ACCESS_FS_MAKE_CHAR", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_CHAR);
+        check("LANDLOCK_ACCESS_FS_MAKE_DIR", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_DIR);
+        check("LANDLOCK_ACCESS_FS_MAKE_REG", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_REG);
+        check("LANDLOCK_ACCESS_FS_MAKE_SOCK", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_SOCK);
+        check("LANDLOCK_ACCESS_FS_MAKE_FIFO", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_FIFO);
+        check("LANDLOCK_ACCESS_FS_MAKE_BLOCK", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_BLOCK);
+        check("LANDLOCK_ACCESS_FS_MAKE_SYM", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_SYM);
+        check("LANDLOCK_ACCESS_FS_REFER", LinuxSyscalls.LANDLOCK_ACCESS_FS_REFER);
+        check("LANDLOCK_ACCESS_FS_TRUNCATE", LinuxSyscalls.LANDLOCK_ACCESS_FS_TRUNCATE);
+        check("LANDLOCK_ACCESS_FS_IOCTL_DEV", LinuxSyscalls.LANDLOCK_ACCESS_FS_IOCTL_DEV);
+        check("LANDLOCK_ACCESS_NET_BIND_TCP", LinuxSyscalls.LANDLOCK_ACCESS_NET_BIND_TCP);
+        check("LANDLOCK_ACCESS_NET_CONNECT_TCP", LinuxSyscalls.LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        check("LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET", LinuxSyscalls.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET);
+        check("LANDLOCK_SCOPE_SIGNAL", LinuxSyscalls.LANDLOCK_SCOPE_SIGNAL);
+    }
+
+    @Test
     void bpfOpcodesMatchTheKernelHeaders() {
         check("BPF_LD", SeccompProgram.BPF_LD);
         check("BPF_JMP", SeccompProgram.BPF_JMP);
