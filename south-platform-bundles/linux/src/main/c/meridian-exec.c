@@ -9,9 +9,11 @@
  *   2. arms PR_SET_PDEATHSIG and creates a PID namespace;
  *   3. forks the namespace's init (pid 1), which forks the guest, reaps orphans and forwards
  *      signals to the guest;
- *   4. the guest reports its host pid and the listener's fd number on the FIFO, installs the
- *      filter and execs PROGRAM; that execve waits until the supervisor took the listener
- *      with pidfd_getfd.
+ *   4. the guest reports its host pid and the listener's fd number on the FIFO, installs its
+ *      Landlock ruleset (if any) and the filter, and waits in the handshake call
+ *      seccomp(HANDSHAKE_OPERATION, HANDSHAKE_FLAGS, 0), which every guest filter notifies,
+ *      until the supervisor took the listener with pidfd_getfd and answered it with 0; then it
+ *      execs PROGRAM.
  * If the supervisor dies the helper dies, then the init, and the kernel kills the rest of the
  * namespace: no guest outlives its supervisor.
  *
@@ -22,8 +24,16 @@
  *     1 report FIFO      path bytes (no NUL)
  *     2 environment      u32 count, then count NUL-terminated "NAME=value" strings
  *     3 seccomp filter   u32 seccomp() flags, u32 instruction count, struct sock_filter[count]
- *   A section type this helper does not know is refused: a later version adds Landlock rules,
- *   and an older helper must not silently run a guest without them.
+ *     4 landlock         optional: u64 handled fs access, u64 handled net access, u64 scoped,
+ *                        u32 path rule count, per rule u64 allowed access, u32 path length,
+ *                        path bytes (absolute, no NUL); u32 port rule count, per rule
+ *                        u64 allowed access, u64 port
+ *   A section type this helper does not know is refused: an older helper must not silently run
+ *   a guest without the confinement a later one would have installed.
+ *
+ * Landlock (apply_landlock), installed by the guest right before its seccomp filter: a path
+ * that does not exist (ENOENT, ENOTDIR) is skipped, as it grants nothing; on a path that is
+ * not a directory only the rights Landlock knows for files are kept; any other error fails.
  *
  * Report records on the FIFO (native byte order): u32 type, u32 payload length, payload.
  *   1 INIT   i32 host pid of the namespace init, i32 namespace kind (1 pid, 2 user+pid)
@@ -38,11 +48,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,14 +69,44 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
+/* Landlock UAPI newer than Debian 12's 6.1 headers (ABI 2), as linux/landlock.h defines it. */
+#define MERIDIAN_LANDLOCK_RULE_NET_PORT 2                        /* ABI 4 */
+#define MERIDIAN_LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)        /* ABI 3 */
+#define MERIDIAN_LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)       /* ABI 5 */
+
+/* struct landlock_ruleset_attr as of ABI 6; the kernel takes a prefix of it (its size). */
+struct meridian_ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;  /* ABI 4 */
+    uint64_t scoped;              /* ABI 6 */
+};
+
+/* struct landlock_net_port_attr (ABI 4). */
+struct meridian_net_port_attr {
+    uint64_t allowed_access;
+    uint64_t port;
+};
+
+/* The rights a path rule may grant on a file that is not a directory (the kernel's ACCESS_FILE). */
+#define LANDLOCK_FILE_ACCESS (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE \
+        | LANDLOCK_ACCESS_FS_READ_FILE | MERIDIAN_LANDLOCK_ACCESS_FS_TRUNCATE \
+        | MERIDIAN_LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
 enum { EXIT_HELPER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127 };
+
+/* The handshake call's arguments (SeccompCompiler.HANDSHAKE_*): an operation the kernel refuses
+ * (EINVAL), so only the supervisor's answer returns 0. */
+#define HANDSHAKE_OPERATION 0x6d786563L
+#define HANDSHAKE_FLAGS 0x68616e64L
 
 #define CONFIG_MAGIC "MXEC"
 #define CONFIG_VERSION 1
 #define CONFIG_MAX_BYTES (4u << 20)
 #define MAX_ENVIRONMENT 65536u
 
-enum section_type { SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3 };
+enum section_type {
+    SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3, SECTION_LANDLOCK = 4
+};
 enum record_type { RECORD_INIT = 1, RECORD_READY = 2, RECORD_EXIT = 3, RECORD_FAIL = 4 };
 enum namespace_kind { NAMESPACE_PID = 1, NAMESPACE_USER_PID = 2 };
 
@@ -74,12 +116,32 @@ enum namespace_kind { NAMESPACE_PID = 1, NAMESPACE_USER_PID = 2 };
 /* Sent to the helper or the init by someone (the supervisor, kill(1)), passed on to the guest. */
 static const int forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
 
+struct landlock_path_rule {
+    uint64_t allowed_access;
+    char *path;
+};
+
+struct landlock_port_rule {
+    uint64_t allowed_access;
+    uint64_t port;
+};
+
+struct landlock_rules {
+    int present;
+    struct meridian_ruleset_attr handled;
+    uint32_t path_count;
+    struct landlock_path_rule *paths;
+    uint32_t port_count;
+    struct landlock_port_rule *ports;
+};
+
 struct config {
     pid_t supervisor_pid;
     char *report_path;
     char **environment;
     uint32_t seccomp_flags;
     struct sock_fprog filter;
+    struct landlock_rules landlock;
 };
 
 extern char **environ;
@@ -153,6 +215,13 @@ static uint32_t take_u32(struct cursor *cursor, const char *what)
     return value;
 }
 
+static uint64_t take_u64(struct cursor *cursor, const char *what)
+{
+    uint64_t value;
+    memcpy(&value, take(cursor, 8, what), 8);
+    return value;
+}
+
 static uint16_t take_u16(struct cursor *cursor, const char *what)
 {
     uint16_t value;
@@ -210,6 +279,43 @@ static void parse_seccomp_filter(struct cursor *section, struct config *config)
     config->filter.filter = instructions;
 }
 
+static void parse_landlock(struct cursor *section, struct config *config)
+{
+    struct landlock_rules *rules = &config->landlock;
+    rules->handled.handled_access_fs = take_u64(section, "landlock");
+    rules->handled.handled_access_net = take_u64(section, "landlock");
+    rules->handled.scoped = take_u64(section, "landlock");
+    rules->path_count = take_u32(section, "landlock");
+    if (rules->path_count > section->size / 12)
+        fail("config landlock section has too many path rules (%u)", rules->path_count);
+    rules->paths = calloc((size_t) rules->path_count + 1, sizeof *rules->paths);
+    if (rules->paths == NULL)
+        fail("out of memory");
+    for (uint32_t i = 0; i < rules->path_count; i++) {
+        rules->paths[i].allowed_access = take_u64(section, "landlock path rule");
+        uint32_t length = take_u32(section, "landlock path rule");
+        const char *path = (const char *) take(section, length, "landlock path rule");
+        if (length == 0 || path[0] != '/' || memchr(path, '\0', length) != NULL)
+            fail("config landlock path rule %u is not an absolute path", i);
+        rules->paths[i].path = strndup(path, length);
+        if (rules->paths[i].path == NULL)
+            fail("out of memory");
+    }
+    rules->port_count = take_u32(section, "landlock");
+    if (rules->port_count > section->size / 16)
+        fail("config landlock section has too many port rules (%u)", rules->port_count);
+    rules->ports = calloc((size_t) rules->port_count + 1, sizeof *rules->ports);
+    if (rules->ports == NULL)
+        fail("out of memory");
+    for (uint32_t i = 0; i < rules->port_count; i++) {
+        rules->ports[i].allowed_access = take_u64(section, "landlock port rule");
+        rules->ports[i].port = take_u64(section, "landlock port rule");
+    }
+    if (section->at != section->size)
+        fail("config landlock section has trailing bytes");
+    rules->present = 1;
+}
+
 static void parse_config(const unsigned char *data, size_t size, struct config *config)
 {
     struct cursor cursor = { data, size, 0 };
@@ -229,7 +335,7 @@ static void parse_config(const unsigned char *data, size_t size, struct config *
         uint32_t type = take_u32(&cursor, "section header");
         uint32_t length = take_u32(&cursor, "section header");
         struct cursor section = { take(&cursor, length, "section"), length, 0 };
-        if (type == 0 || type > SECTION_SECCOMP_FILTER)
+        if (type == 0 || type > SECTION_LANDLOCK)
             fail("config section type %u is not supported by this helper", type);
         if (seen & (1u << type))
             fail("config repeats section type %u", type);
@@ -238,6 +344,7 @@ static void parse_config(const unsigned char *data, size_t size, struct config *
         case SECTION_REPORT_FIFO: parse_report_fifo(&section, config); break;
         case SECTION_ENVIRONMENT: parse_environment(&section, config); break;
         case SECTION_SECCOMP_FILTER: parse_seccomp_filter(&section, config); break;
+        case SECTION_LANDLOCK: parse_landlock(&section, config); break;
         }
     }
     if (cursor.at != cursor.size)
@@ -364,6 +471,57 @@ static pid_t host_pid(void)
     return (pid_t) pid;
 }
 
+/* Adds one path rule; a path that does not exist grants nothing and is skipped. */
+static void add_path_rule(int ruleset, const struct landlock_path_rule *rule)
+{
+    int fd = open(rule->path, O_PATH | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return;
+        fail("cannot open %s for a Landlock rule: %s", rule->path, strerror(errno));
+    }
+    struct stat status;
+    if (fstat(fd, &status) != 0)
+        fail("cannot stat %s for a Landlock rule: %s", rule->path, strerror(errno));
+    struct landlock_path_beneath_attr beneath = {
+        .allowed_access = S_ISDIR(status.st_mode) ? rule->allowed_access
+                                                  : rule->allowed_access & LANDLOCK_FILE_ACCESS,
+        .parent_fd = fd,
+    };
+    if (beneath.allowed_access != 0
+            && syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0) != 0)
+        fail("cannot add the Landlock rule for %s: %s", rule->path, strerror(errno));
+    close(fd);
+}
+
+/* Restricts this process (the guest) by the config's Landlock ruleset; needs no_new_privs. */
+static void apply_landlock(const struct landlock_rules *rules)
+{
+    if (!rules->present)
+        return;
+    /* The smallest struct that holds what is asked: older kernels refuse fields they lack. */
+    size_t size = rules->handled.scoped != 0 ? sizeof rules->handled
+            : rules->handled.handled_access_net != 0 ? offsetof(struct meridian_ruleset_attr, scoped)
+            : offsetof(struct meridian_ruleset_attr, handled_access_net);
+    int ruleset = (int) syscall(SYS_landlock_create_ruleset, &rules->handled, size, 0);
+    if (ruleset < 0)
+        fail("cannot create the Landlock ruleset: %s", strerror(errno));
+    for (uint32_t i = 0; i < rules->path_count; i++)
+        add_path_rule(ruleset, &rules->paths[i]);
+    for (uint32_t i = 0; i < rules->port_count; i++) {
+        struct meridian_net_port_attr port = {
+            .allowed_access = rules->ports[i].allowed_access,
+            .port = rules->ports[i].port,
+        };
+        if (syscall(SYS_landlock_add_rule, ruleset, MERIDIAN_LANDLOCK_RULE_NET_PORT, &port, 0) != 0)
+            fail("cannot add the Landlock rule for TCP port %llu: %s",
+                 (unsigned long long) port.port, strerror(errno));
+    }
+    if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0)
+        fail("cannot enforce the Landlock ruleset: %s", strerror(errno));
+    close(ruleset);
+}
+
 __attribute__((noreturn))
 static void run_guest(const struct config *config, uint32_t seccomp_flags,
                       const sigset_t *original_mask, char **argv)
@@ -378,6 +536,9 @@ static void run_guest(const struct config *config, uint32_t seccomp_flags,
         fail("cannot restore the signal mask: %s", strerror(errno));
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         fail("cannot set no_new_privs: %s", strerror(errno));
+    /* Landlock before seccomp: the filter may deny the Landlock calls to the guest. After it,
+     * the helper only writes to open descriptors and execs PROGRAM, which the ruleset must allow. */
+    apply_landlock(&config->landlock);
 
     int32_t ready[3] = { host_pid(), lowest_free_fd(report_fd), (int32_t) seccomp_flags };
     if (!write_record(RECORD_READY, ready, sizeof ready))
@@ -385,10 +546,15 @@ static void run_guest(const struct config *config, uint32_t seccomp_flags,
     close(report_fd);
     report_fd = -1;
 
-    /* From here on every system call waits for the supervisor, which takes the listener out of
-     * this process while the execve below is pending. */
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, seccomp_flags, &config->filter) < 0) {
         dprintf(STDERR_FILENO, "meridian-exec: cannot install the seccomp filter: %s\n",
+                strerror(errno));
+        _exit(EXIT_HELPER_FAILED);
+    }
+    /* The listener is close-on-exec: wait until the supervisor took it, whatever the filter
+     * lets through without asking (an execve let through now would close it for good). */
+    if (syscall(SYS_seccomp, HANDSHAKE_OPERATION, HANDSHAKE_FLAGS, 0L) != 0) {
+        dprintf(STDERR_FILENO, "meridian-exec: the supervisor did not answer the handshake: %s\n",
                 strerror(errno));
         _exit(EXIT_HELPER_FAILED);
     }

@@ -19,6 +19,7 @@ final class HelperConfig {
     static final int SECTION_REPORT_FIFO = 1;
     static final int SECTION_ENVIRONMENT = 2;
     static final int SECTION_SECCOMP_FILTER = 3;
+    static final int SECTION_LANDLOCK = 4;
 
     private HelperConfig() {
     }
@@ -29,9 +30,10 @@ final class HelperConfig {
      * @param environment the guest's environment (the helper itself runs with none)
      * @param filter the program the guest installs
      * @param seccompFlags the seccomp() flags to install it with
+     * @param landlock the Landlock ruleset the guest installs before the filter, or null for none
      */
     static byte[] encode(long supervisorPid, Path reportFifo, Map<String, String> environment,
-            SeccompProgram filter, int seccompFlags) {
+            SeccompProgram filter, int seccompFlags, LandlockRuleset landlock) {
         Sections sections = new Sections();
         sections.add(SECTION_REPORT_FIFO, reportFifo.toString().getBytes(StandardCharsets.UTF_8));
 
@@ -46,6 +48,9 @@ final class HelperConfig {
         byte[] program = filter.toBytes();
         sections.add(SECTION_SECCOMP_FILTER, littleEndian(8 + program.length)
                 .putInt(seccompFlags).putInt(filter.length()).put(program).array());
+        if (landlock != null) {
+            sections.add(SECTION_LANDLOCK, landlock.encode());
+        }
 
         ByteBuffer header = littleEndian(16)
                 .put(MAGIC)

@@ -19,9 +19,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The South platform for Linux x86-64 hosts: every system call of the guest is sent to the
- * supervisor by a seccomp user-notification filter, installed by the exec helper before the
- * guest's first instruction.
+ * The South platform for Linux x86-64 hosts. The exec helper confines the guest before its
+ * first instruction: the confinement's file, port and scope rules as a Landlock ruleset
+ * ({@link LandlockRuleset}), then its system-call filter compiled to seccomp BPF
+ * ({@link SeccompCompiler}), whose NOTIFY calls reach the supervisor by user notification.
  *
  * <p>Properties (framework, then system):
  * <ul>
@@ -42,6 +43,7 @@ public final class LinuxPlatform implements SouthPlatform {
 
     private final UnaryOperator<String> properties;
     private final String hostProblem;
+    private final int landlockAbi;
 
     @Activate
     public LinuxPlatform(BundleContext context) {
@@ -52,6 +54,7 @@ public final class LinuxPlatform implements SouthPlatform {
     public LinuxPlatform(UnaryOperator<String> properties) {
         this.properties = properties;
         this.hostProblem = probeHost();
+        this.landlockAbi = hostProblem == null ? LinuxSyscalls.landlockAbi() : 0;
     }
 
     @Override
@@ -83,11 +86,32 @@ public final class LinuxPlatform implements SouthPlatform {
         GuestCommand.checkArguments(spec);
         GuestCommand.checkEnvironment(spec.environment());
         GuestCommand.resolveProgram(spec);
-        if (!confinement.equals(Confinement.superviseEverything(LinuxSyscalls.AUDIT_ARCH_X86_64))
-                || !spec.isolation().equals(Isolation.DEFAULT)) {
-            throw new SandboxException("the linux platform cannot enforce kernel-layer rules or isolation options yet");
+        if (!spec.isolation().equals(Isolation.DEFAULT)) {
+            throw new SandboxException("the linux platform cannot enforce isolation options yet");
         }
-        return SandboxSupervisor.start(helperPath(), runtimeDirectory(), spec, gateway, SeccompProgram.notifyEverything());
+        LandlockRuleset landlock = LandlockRuleset.lower(confinement, landlockAbi);
+        return SandboxSupervisor.start(helperPath(), runtimeDirectory(), spec, gateway, seccompProgram(confinement),
+                landlock);
+    }
+
+    /** The guest's filter; only x86-64 calls can be judged (the others are killed by it). */
+    private static SeccompProgram seccompProgram(Confinement confinement) throws SandboxException {
+        int abi = confinement.syscalls().abi();
+        if (abi != LinuxSyscalls.AUDIT_ARCH_X86_64) {
+            throw new SandboxException("the linux platform judges x86-64 system calls (AUDIT_ARCH 0x"
+                    + Integer.toHexString(LinuxSyscalls.AUDIT_ARCH_X86_64) + "), the filter is for 0x"
+                    + Integer.toHexString(abi));
+        }
+        try {
+            return SeccompCompiler.compileForGuest(confinement.syscalls());
+        } catch (IllegalArgumentException e) {
+            throw new SandboxException(e.getMessage(), e);
+        }
+    }
+
+    /** The kernel's Landlock ABI version, 0 when it has none. */
+    int landlockAbi() {
+        return landlockAbi;
     }
 
     /** The configured helper, or null when neither property is set. */

@@ -41,7 +41,9 @@ final class LinuxSyscalls {
     // system call numbers (asm/unistd_64.h)
     static final int SYS_EXIT = 60;
     static final int SYS_EXIT_GROUP = 231;
+    static final int SYS_SECCOMP = 317;
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    static final long SYS_LANDLOCK_CREATE_RULESET = 444;
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_PIDFD_GETFD = 438;
 
@@ -60,6 +62,8 @@ final class LinuxSyscalls {
     static final int SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
     static final int SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 1 << 5;
     static final int SECCOMP_RET_KILL_PROCESS = 0x80000000;
+    static final int SECCOMP_RET_ERRNO = 0x00050000;
+    static final int SECCOMP_RET_ALLOW = 0x7fff0000;
     static final int SECCOMP_RET_USER_NOTIF = 0x7fc00000;
     static final int SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
     /** For {@link #SECCOMP_IOCTL_NOTIF_SET_FLAGS}: wake the supervisor on the guest's CPU. */
@@ -67,6 +71,35 @@ final class LinuxSyscalls {
     static final int AUDIT_ARCH_X86_64 = 0xC000003E;
     /** Set in the syscall number of x32 calls, which the filter refuses. */
     static final int X32_SYSCALL_BIT = 0x40000000;
+
+    // Landlock (linux/landlock.h; Debian 12's 6.1 headers stop at ABI 2, the test program
+    // defines the later ones as the kernel does)
+    static final int LANDLOCK_CREATE_RULESET_VERSION = 1;
+    static final long LANDLOCK_ACCESS_FS_EXECUTE = 1L << 0;
+    static final long LANDLOCK_ACCESS_FS_WRITE_FILE = 1L << 1;
+    static final long LANDLOCK_ACCESS_FS_READ_FILE = 1L << 2;
+    static final long LANDLOCK_ACCESS_FS_READ_DIR = 1L << 3;
+    static final long LANDLOCK_ACCESS_FS_REMOVE_DIR = 1L << 4;
+    static final long LANDLOCK_ACCESS_FS_REMOVE_FILE = 1L << 5;
+    static final long LANDLOCK_ACCESS_FS_MAKE_CHAR = 1L << 6;
+    static final long LANDLOCK_ACCESS_FS_MAKE_DIR = 1L << 7;
+    static final long LANDLOCK_ACCESS_FS_MAKE_REG = 1L << 8;
+    static final long LANDLOCK_ACCESS_FS_MAKE_SOCK = 1L << 9;
+    static final long LANDLOCK_ACCESS_FS_MAKE_FIFO = 1L << 10;
+    static final long LANDLOCK_ACCESS_FS_MAKE_BLOCK = 1L << 11;
+    static final long LANDLOCK_ACCESS_FS_MAKE_SYM = 1L << 12;
+    /** ABI 2. */
+    static final long LANDLOCK_ACCESS_FS_REFER = 1L << 13;
+    /** ABI 3. */
+    static final long LANDLOCK_ACCESS_FS_TRUNCATE = 1L << 14;
+    /** ABI 5. */
+    static final long LANDLOCK_ACCESS_FS_IOCTL_DEV = 1L << 15;
+    /** ABI 4. */
+    static final long LANDLOCK_ACCESS_NET_BIND_TCP = 1L << 0;
+    static final long LANDLOCK_ACCESS_NET_CONNECT_TCP = 1L << 1;
+    /** ABI 6. */
+    static final long LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET = 1L << 0;
+    static final long LANDLOCK_SCOPE_SIGNAL = 1L << 1;
 
     static final long SECCOMP_IOCTL_NOTIF_RECV = 0xC0502100L;
     static final long SECCOMP_IOCTL_NOTIF_SEND = 0xC0182101L;
@@ -106,6 +139,7 @@ final class LinuxSyscalls {
 
     static final long DATA_NR = SECCOMP_DATA.byteOffset(groupElement("nr"));
     static final long DATA_ARCH = SECCOMP_DATA.byteOffset(groupElement("arch"));
+    static final long DATA_ARGS = SECCOMP_DATA.byteOffset(groupElement("args"));
     static final long NOTIF_ID = SECCOMP_NOTIF.byteOffset(groupElement("id"));
     static final long NOTIF_PID = SECCOMP_NOTIF.byteOffset(groupElement("pid"));
     static final long NOTIF_NR = SECCOMP_NOTIF.byteOffset(groupElement("data"), groupElement("nr"));
@@ -225,6 +259,20 @@ final class LinuxSyscalls {
         try {
             return (int) (long) SYSCALL4.invokeExact(callState, SYS_PIDFD_SEND_SIGNAL, (long) pidfd,
                     (long) signal, 0L, 0L);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /**
+     * The Landlock ABI version of the running kernel, or 0 when it has no Landlock (ENOSYS) or
+     * it is disabled (EOPNOTSUPP).
+     */
+    static int landlockAbi() {
+        try (Arena arena = Arena.ofConfined()) {
+            long abi = (long) SYSCALL3.invokeExact(arena.allocate(CALL_STATE), SYS_LANDLOCK_CREATE_RULESET, 0L, 0L,
+                    (long) LANDLOCK_CREATE_RULESET_VERSION);
+            return (int) Math.max(abi, 0);
         } catch (Throwable t) {
             throw unreachable(t);
         }

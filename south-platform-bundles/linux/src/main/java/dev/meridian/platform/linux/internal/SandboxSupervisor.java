@@ -42,15 +42,17 @@ final class SandboxSupervisor implements Runnable {
     private final SandboxSpec spec;
     private final SyscallGateway gateway;
     private final SeccompProgram filter;
+    private final LandlockRuleset landlock;
     private final CompletableFuture<LinuxGuest> started = new CompletableFuture<>();
 
     private SandboxSupervisor(Path helperPath, Path runtimeBase, SandboxSpec spec, SyscallGateway gateway,
-            SeccompProgram filter) {
+            SeccompProgram filter, LandlockRuleset landlock) {
         this.helperPath = helperPath;
         this.runtimeBase = runtimeBase;
         this.spec = spec;
         this.gateway = gateway;
         this.filter = filter;
+        this.landlock = landlock;
     }
 
     /**
@@ -59,12 +61,14 @@ final class SandboxSupervisor implements Runnable {
      *
      * @param helperPath the meridian-exec binary
      * @param runtimeBase where the private per-sandbox runtime directory is created
+     * @param filter the guest's seccomp program
+     * @param landlock the guest's Landlock ruleset, or null for none
      * @throws SandboxException naming why the guest could not be started; the gateway is then
      *     untouched and still the caller's to close
      */
     static LinuxGuest start(Path helperPath, Path runtimeBase, SandboxSpec spec, SyscallGateway gateway,
-            SeccompProgram filter) throws SandboxException {
-        SandboxSupervisor supervisor = new SandboxSupervisor(helperPath, runtimeBase, spec, gateway, filter);
+            SeccompProgram filter, LandlockRuleset landlock) throws SandboxException {
+        SandboxSupervisor supervisor = new SandboxSupervisor(helperPath, runtimeBase, spec, gateway, filter, landlock);
         Thread.ofPlatform()
                 .name("meridian-supervisor-" + SandboxIds.format(gateway.sandboxId()))
                 .daemon()
@@ -190,6 +194,7 @@ final class SandboxSupervisor implements Runnable {
         private final MemorySegment readBuffer;
         private final MemorySegment pollFd;
         private final HelperReport report;
+        private final Arena arena;
         private Path runtimeDirectory;
         private Process helper;
         int fifoFd = -1;
@@ -203,6 +208,7 @@ final class SandboxSupervisor implements Runnable {
             this.readBuffer = readBuffer;
             this.pollFd = arena.allocate(LinuxSyscalls.POLLFD);
             this.report = report;
+            this.arena = arena;
         }
 
         /** @return the listener fd */
@@ -219,6 +225,7 @@ final class SandboxSupervisor implements Runnable {
                 guestPidfd = openPidfd(report.guestPid, report.initPid, "guest");
                 initPidfd = openPidfd(report.initPid, helper.pid(), "namespace init");
                 listenerFd = takeListener();
+                answerHandshake();
                 boolean syncWakeUp = LinuxSyscalls.ioctl(callState, listenerFd,
                         LinuxSyscalls.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
                         LinuxSyscalls.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
@@ -254,7 +261,7 @@ final class SandboxSupervisor implements Runnable {
         private void writeConfig(Path config, Path fifo) throws IOException {
             byte[] bytes = HelperConfig.encode(ProcessHandle.current().pid(), fifo, spec.environment(), filter,
                     LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER
-                            | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+                            | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, landlock);
             Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(config, bytes, StandardOpenOption.WRITE);
         }
@@ -372,6 +379,51 @@ final class SandboxSupervisor implements Runnable {
                             + TimeUnit.NANOSECONDS.toSeconds(LISTENER_TIMEOUT_NANOS) + " s");
                 }
                 LockSupport.parkNanos(50_000);
+            }
+        }
+
+        /**
+         * Answers the guest's first notification, the handshake call of the helper (see
+         * {@link SeccompCompiler#HANDSHAKE_OPERATION}), with 0: the guest goes on to exec its
+         * program only now that the listener is ours. The gateway never sees it.
+         */
+        private void answerHandshake() throws SandboxException {
+            pollFd.set(ValueLayout.JAVA_INT, LinuxSyscalls.POLLFD_FD, listenerFd);
+            pollFd.set(ValueLayout.JAVA_SHORT, LinuxSyscalls.POLLFD_EVENTS, LinuxSyscalls.POLLIN);
+            long deadline = System.nanoTime() + LISTENER_TIMEOUT_NANOS;
+            // A timeout or EINTR (0 or -1) polls again until the deadline.
+            while (LinuxSyscalls.poll(callState, pollFd, 1, 20) <= 0) {
+                if (!helper.isAlive()) {
+                    throw new SandboxException(helperEnded("before the guest's handshake"));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SandboxException("the guest did not make its handshake call within "
+                            + TimeUnit.NANOSECONDS.toSeconds(LISTENER_TIMEOUT_NANOS) + " s");
+                }
+            }
+            if ((pollFd.get(ValueLayout.JAVA_SHORT, LinuxSyscalls.POLLFD_REVENTS) & LinuxSyscalls.POLLIN) == 0) {
+                throw new SandboxException("the guest ended before its supervision began");
+            }
+            MemorySegment notification = arena.allocate(LinuxSyscalls.SECCOMP_NOTIF);
+            if (LinuxSyscalls.ioctl(callState, listenerFd, LinuxSyscalls.SECCOMP_IOCTL_NOTIF_RECV, notification) < 0) {
+                throw new SandboxException(LinuxSyscalls.describe("the guest's handshake did not arrive",
+                        LinuxSyscalls.errno(callState)));
+            }
+            int pid = notification.get(ValueLayout.JAVA_INT, LinuxSyscalls.NOTIF_PID);
+            int number = notification.get(ValueLayout.JAVA_INT, LinuxSyscalls.NOTIF_NR);
+            long operation = notification.get(ValueLayout.JAVA_LONG, LinuxSyscalls.NOTIF_ARGS);
+            long flags = notification.get(ValueLayout.JAVA_LONG, LinuxSyscalls.NOTIF_ARGS + 8);
+            if (pid != report.guestPid || number != LinuxSyscalls.SYS_SECCOMP
+                    || operation != SeccompCompiler.HANDSHAKE_OPERATION || flags != SeccompCompiler.HANDSHAKE_FLAGS) {
+                throw new SandboxException("the guest's first notification was not its handshake: call " + number
+                        + " of pid " + pid);
+            }
+            MemorySegment response = arena.allocate(LinuxSyscalls.SECCOMP_NOTIF_RESP);
+            response.set(ValueLayout.JAVA_LONG, LinuxSyscalls.RESP_ID,
+                    notification.get(ValueLayout.JAVA_LONG, LinuxSyscalls.NOTIF_ID));
+            if (LinuxSyscalls.ioctl(callState, listenerFd, LinuxSyscalls.SECCOMP_IOCTL_NOTIF_SEND, response) < 0) {
+                throw new SandboxException(LinuxSyscalls.describe("cannot answer the guest's handshake",
+                        LinuxSyscalls.errno(callState)));
             }
         }
 

@@ -3,11 +3,11 @@ package dev.meridian.platform.linux.internal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import dev.meridian.api.SyscallFilter;
 
 /**
  * A classic BPF program for seccomp: the {@code struct sock_filter} array the guest installs.
- * Immutable. The program is an input of a launch, so whoever compiles the policy can supply it;
- * {@link #notifyEverything()} is the program used until then.
+ * Immutable. {@link SeccompCompiler} makes one from a policy's {@link SyscallFilter}.
  */
 final class SeccompProgram {
 
@@ -18,22 +18,21 @@ final class SeccompProgram {
 
     // Opcodes (linux/bpf_common.h)
     static final int BPF_LD = 0x00;
+    static final int BPF_ALU = 0x04;
     static final int BPF_JMP = 0x05;
     static final int BPF_RET = 0x06;
     static final int BPF_W = 0x00;
     static final int BPF_ABS = 0x20;
     static final int BPF_K = 0x00;
+    static final int BPF_AND = 0x50;
+    static final int BPF_JA = 0x00;
     static final int BPF_JEQ = 0x10;
+    static final int BPF_JGT = 0x20;
+    static final int BPF_JGE = 0x30;
     static final int BPF_JSET = 0x40;
 
-    private static final SeccompProgram NOTIFY_ALL = new Builder()
-            .loadWord((int) LinuxSyscalls.DATA_ARCH)
-            .jumpIfEqual(LinuxSyscalls.AUDIT_ARCH_X86_64, 0, 3)
-            .loadWord((int) LinuxSyscalls.DATA_NR)
-            .jumpIfAnySet(LinuxSyscalls.X32_SYSCALL_BIT, 1, 0)
-            .ret(LinuxSyscalls.SECCOMP_RET_USER_NOTIF)
-            .ret(LinuxSyscalls.SECCOMP_RET_KILL_PROCESS)
-            .build();
+    private static final SeccompProgram NOTIFY_ALL =
+            SeccompCompiler.compileForGuest(SyscallFilter.notifyAll(LinuxSyscalls.AUDIT_ARCH_X86_64));
 
     private final short[] codes;
     private final byte[] jumpsIfTrue;
@@ -98,12 +97,28 @@ final class SeccompProgram {
         }
 
         Builder jumpIfEqual(int value, int ifTrue, int ifFalse) {
-            return add(BPF_JMP | BPF_JEQ | BPF_K, ifTrue, ifFalse, value);
+            return jumpIf(BPF_JEQ, value, ifTrue, ifFalse);
         }
 
-        /** Jumps by {@code ifTrue} when {@code A & bits} is not zero. */
-        Builder jumpIfAnySet(int bits, int ifTrue, int ifFalse) {
-            return add(BPF_JMP | BPF_JSET | BPF_K, ifTrue, ifFalse, bits);
+        /** Skips {@code offset} instructions: the only jump whose reach is not limited to 255. */
+        Builder jump(int offset) {
+            if (offset < 0) {
+                throw new IllegalArgumentException("BPF jumps go forward only: " + offset);
+            }
+            return add(BPF_JMP | BPF_JA, 0, 0, offset);
+        }
+
+        /** A = A & {@code mask}. */
+        Builder and(int mask) {
+            return add(BPF_ALU | BPF_AND | BPF_K, 0, 0, mask);
+        }
+
+        /**
+         * Jumps by {@code ifTrue} when {@code A <operation> value} holds, else by {@code ifFalse}:
+         * BPF_JEQ, BPF_JGT and BPF_JGE (unsigned), BPF_JSET ({@code A & value} not zero).
+         */
+        Builder jumpIf(int operation, int value, int ifTrue, int ifFalse) {
+            return add(BPF_JMP | operation | BPF_K, ifTrue, ifFalse, value);
         }
 
         Builder ret(int action) {
@@ -139,8 +154,9 @@ final class SeccompProgram {
             }
             for (int i = 0; i < length; i++) {
                 int code = codes[i] & 0xFFFF;
-                if ((code & 0x07) == BPF_JMP
-                        && i + 1 + Math.max(jumpsIfTrue[i] & 0xFF, jumpsIfFalse[i] & 0xFF) >= length) {
+                long reach = code == (BPF_JMP | BPF_JA) ? Integer.toUnsignedLong(constants[i])
+                        : Math.max(jumpsIfTrue[i] & 0xFF, jumpsIfFalse[i] & 0xFF);
+                if ((code & 0x07) == BPF_JMP && i + 1 + reach >= length) {
                     throw new IllegalStateException("jump at instruction " + i + " leaves the program");
                 }
             }

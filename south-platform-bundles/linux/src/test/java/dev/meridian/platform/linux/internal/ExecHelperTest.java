@@ -30,7 +30,8 @@ class ExecHelperTest {
 
     private static byte[] config(long supervisorPid, Path fifo) {
         return HelperConfig.encode(supervisorPid, fifo, Map.of("PATH", "/bin"), SeccompProgram.notifyEverything(),
-                LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+                LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+                null);
     }
 
     private static byte[] validConfig() {
@@ -76,14 +77,30 @@ class ExecHelperTest {
                 + Files.getAttribute(Path.of("/proc/self"), "unix:uid"), shared[1]);
     }
 
-    /** A later version adds Landlock rules as section 4: this helper must refuse, not ignore them. */
+    /** {@code config} with one more section appended. */
+    private static byte[] withSection(byte[] config, int type, byte[] payload) {
+        ByteBuffer extended = ByteBuffer.allocate(config.length + 8 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+        extended.put(config).putInt(type).putInt(payload.length).put(payload);
+        extended.putInt(12, ByteBuffer.wrap(config).order(ByteOrder.LITTLE_ENDIAN).getInt(12) + 1);
+        return extended.array();
+    }
+
+    /** A later version may add section 5: this helper must refuse, not ignore it. */
     @Test
     void refusesSectionsItDoesNotKnow() throws Exception {
-        byte[] config = validConfig();
-        ByteBuffer extended = ByteBuffer.allocate(config.length + 12).order(ByteOrder.LITTLE_ENDIAN);
-        extended.put(config).putInt(4).putInt(4).putInt(0xFFFF);
-        extended.putInt(12, ByteBuffer.wrap(config).order(ByteOrder.LITTLE_ENDIAN).getInt(12) + 1);
-        assertRefused(extended.array(), "config section type 4 is not supported by this helper");
+        assertRefused(withSection(validConfig(), 5, new byte[] {1, 2, 3, 4}),
+                "config section type 5 is not supported by this helper");
+    }
+
+    @Test
+    void refusesMalformedLandlockSections() throws Exception {
+        LandlockRuleset relative = new LandlockRuleset(LinuxSyscalls.LANDLOCK_ACCESS_FS_READ_FILE, 0, 0,
+                Map.of("etc", LinuxSyscalls.LANDLOCK_ACCESS_FS_READ_FILE), Map.of());
+        assertRefused(withSection(validConfig(), HelperConfig.SECTION_LANDLOCK, relative.encode()),
+                "config landlock path rule 0 is not an absolute path");
+        byte[] truncated = Arrays.copyOf(relative.encode(), 30);
+        assertRefused(withSection(validConfig(), HelperConfig.SECTION_LANDLOCK, truncated),
+                "config is truncated in landlock path rule");
     }
 
     @Test
@@ -124,7 +141,7 @@ class ExecHelperTest {
                 assertTrue(report.ready(), "the guest reported");
                 long guest = report.guestPid;
                 assertEquals(NOBODY, Files.getAttribute(Path.of("/proc/" + guest), "unix:uid"));
-                // Nobody takes the listener: the guest waits in execve until the helper dies.
+                // Nobody takes the listener: the guest waits in its handshake until the helper dies.
                 helper.destroyForcibly().waitFor();
                 assertTrue(ProcessTree.awaitDeath(guest, 5), "the guest outlived its helper");
             } finally {

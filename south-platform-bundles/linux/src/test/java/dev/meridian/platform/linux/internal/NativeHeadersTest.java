@@ -64,6 +64,7 @@ class NativeHeadersTest {
         assertEquals(HEADERS.get("seccomp_notif.data") + HEADERS.get("seccomp_data.args"), LinuxSyscalls.NOTIF_ARGS);
         check("seccomp_data.nr", LinuxSyscalls.DATA_NR);
         check("seccomp_data.arch", LinuxSyscalls.DATA_ARCH);
+        check("seccomp_data.args", LinuxSyscalls.DATA_ARGS);
     }
 
     @Test
@@ -85,8 +86,36 @@ class NativeHeadersTest {
         check("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
         checkUnsigned("SECCOMP_RET_KILL_PROCESS", LinuxSyscalls.SECCOMP_RET_KILL_PROCESS);
         checkUnsigned("SECCOMP_RET_USER_NOTIF", LinuxSyscalls.SECCOMP_RET_USER_NOTIF);
+        checkUnsigned("SECCOMP_RET_ERRNO", LinuxSyscalls.SECCOMP_RET_ERRNO);
+        checkUnsigned("SECCOMP_RET_ALLOW", LinuxSyscalls.SECCOMP_RET_ALLOW);
         checkUnsigned("AUDIT_ARCH_X86_64", LinuxSyscalls.AUDIT_ARCH_X86_64);
         check("__X32_SYSCALL_BIT", LinuxSyscalls.X32_SYSCALL_BIT);
+    }
+
+    @Test
+    void landlockConstantsMatchTheKernelHeaders() {
+        check("SYS_landlock_create_ruleset", LinuxSyscalls.SYS_LANDLOCK_CREATE_RULESET);
+        check("LANDLOCK_CREATE_RULESET_VERSION", LinuxSyscalls.LANDLOCK_CREATE_RULESET_VERSION);
+        check("LANDLOCK_ACCESS_FS_EXECUTE", LinuxSyscalls.LANDLOCK_ACCESS_FS_EXECUTE);
+        check("LANDLOCK_ACCESS_FS_WRITE_FILE", LinuxSyscalls.LANDLOCK_ACCESS_FS_WRITE_FILE);
+        check("LANDLOCK_ACCESS_FS_READ_FILE", LinuxSyscalls.LANDLOCK_ACCESS_FS_READ_FILE);
+        check("LANDLOCK_ACCESS_FS_READ_DIR", LinuxSyscalls.LANDLOCK_ACCESS_FS_READ_DIR);
+        check("LANDLOCK_ACCESS_FS_REMOVE_DIR", LinuxSyscalls.LANDLOCK_ACCESS_FS_REMOVE_DIR);
+        check("LANDLOCK_ACCESS_FS_REMOVE_FILE", LinuxSyscalls.LANDLOCK_ACCESS_FS_REMOVE_FILE);
+        check("LANDLOCK_ACCESS_FS_MAKE_CHAR", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_CHAR);
+        check("LANDLOCK_ACCESS_FS_MAKE_DIR", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_DIR);
+        check("LANDLOCK_ACCESS_FS_MAKE_REG", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_REG);
+        check("LANDLOCK_ACCESS_FS_MAKE_SOCK", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_SOCK);
+        check("LANDLOCK_ACCESS_FS_MAKE_FIFO", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_FIFO);
+        check("LANDLOCK_ACCESS_FS_MAKE_BLOCK", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_BLOCK);
+        check("LANDLOCK_ACCESS_FS_MAKE_SYM", LinuxSyscalls.LANDLOCK_ACCESS_FS_MAKE_SYM);
+        check("LANDLOCK_ACCESS_FS_REFER", LinuxSyscalls.LANDLOCK_ACCESS_FS_REFER);
+        check("LANDLOCK_ACCESS_FS_TRUNCATE", LinuxSyscalls.LANDLOCK_ACCESS_FS_TRUNCATE);
+        check("LANDLOCK_ACCESS_FS_IOCTL_DEV", LinuxSyscalls.LANDLOCK_ACCESS_FS_IOCTL_DEV);
+        check("LANDLOCK_ACCESS_NET_BIND_TCP", LinuxSyscalls.LANDLOCK_ACCESS_NET_BIND_TCP);
+        check("LANDLOCK_ACCESS_NET_CONNECT_TCP", LinuxSyscalls.LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        check("LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET", LinuxSyscalls.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET);
+        check("LANDLOCK_SCOPE_SIGNAL", LinuxSyscalls.LANDLOCK_SCOPE_SIGNAL);
     }
 
     @Test
@@ -99,6 +128,11 @@ class NativeHeadersTest {
         check("BPF_K", SeccompProgram.BPF_K);
         check("BPF_JEQ", SeccompProgram.BPF_JEQ);
         check("BPF_JSET", SeccompProgram.BPF_JSET);
+        check("BPF_ALU", SeccompProgram.BPF_ALU);
+        check("BPF_AND", SeccompProgram.BPF_AND);
+        check("BPF_JA", SeccompProgram.BPF_JA);
+        check("BPF_JGT", SeccompProgram.BPF_JGT);
+        check("BPF_JGE", SeccompProgram.BPF_JGE);
         check("BPF_MAXINSNS", SeccompProgram.MAX_INSTRUCTIONS);
     }
 
@@ -106,6 +140,7 @@ class NativeHeadersTest {
     void syscallNumbersErrnosAndFlagsMatchTheHeaders() {
         check("SYS_exit", LinuxSyscalls.SYS_EXIT);
         check("SYS_exit_group", LinuxSyscalls.SYS_EXIT_GROUP);
+        check("SYS_seccomp", LinuxSyscalls.SYS_SECCOMP);
         check("SYS_pidfd_send_signal", LinuxSyscalls.SYS_PIDFD_SEND_SIGNAL);
         check("SYS_pidfd_open", LinuxSyscalls.SYS_PIDFD_OPEN);
         check("SYS_pidfd_getfd", LinuxSyscalls.SYS_PIDFD_GETFD);
