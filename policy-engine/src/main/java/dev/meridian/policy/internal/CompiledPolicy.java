@@ -213,16 +213,17 @@ final class CompiledPolicy implements Policy {
             return;
         }
         if ((access & EXECUTE) != 0 && execDenyRule >= 0) {
-            allowedBy = execDenyRule;
-            for (int i = 0; i < execGlobs.length && allowedBy == execDenyRule; i++) {
+            int matched = -1;
+            for (int i = 0; i < execGlobs.length && matched < 0; i++) {
                 if (execGlobs[i].matches(path, length)) {
-                    allowedBy = execRule[i];
+                    matched = i;
                 }
             }
-            if (allowedBy == execDenyRule) {
+            if (matched < 0) {
                 call.verdict(VerdictAction.DENY, PolicyParser.DEFAULT_PATH_ERRNO, execDenyRule, true);
                 return;
             }
+            allowedBy = execRule[matched];
         }
         call.verdict(VerdictAction.ALLOW, 0, allowedBy, true);
     }

@@ -522,7 +522,8 @@ final class PolicyCompiler {
         }
         out.entryStart[NUMBERS] = entry;
         out.entryCheckStart[entries] = check;
-        return new SyscallFilter(LinuxX86_64Syscalls.AUDIT_ARCH_X86_64, defaultAction, out.defaultErrno, kernelRules);
+        int filterErrno = defaultAction == SyscallFilter.Action.ERRNO ? out.defaultErrno : 0;
+        return new SyscallFilter(LinuxX86_64Syscalls.AUDIT_ARCH_X86_64, defaultAction, filterErrno, kernelRules);
     }
 
     private static boolean sameAsDefault(SyscallFilter.Rule rule, SyscallFilter.Action defaultAction, int defaultErrno) {
