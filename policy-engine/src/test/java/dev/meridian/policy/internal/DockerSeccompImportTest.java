@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Docker's own default seccomp profile loads unchanged and means what it means under docker run. */
 class DockerSeccompImportTest {
 
-    /** The file as Docker ships it (kept in the project's shared data). */
-    static final Path DOCKER_DEFAULT = Path.of(System.getProperty("user.dir")).resolve("../../../shared/data/docker-default-seccomp.json").normalize();
+    /** The file as Docker ships it, in shared/ beside the repository (a worktree's shared/ is /work/shared). */
+    static final Path DOCKER_DEFAULT = Path.of(System.getProperty("user.dir")).resolve("../../shared/data/docker-default-seccomp.json").normalize();
 
     @TempDir
     Path dir;
