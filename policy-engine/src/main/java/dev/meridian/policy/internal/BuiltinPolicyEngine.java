@@ -6,25 +6,38 @@ import dev.meridian.api.PolicyException;
 import dev.meridian.api.PolicySource;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Component;
 
-/** Serves the built-in profiles. Policy files and composition come with the policy language. */
+/**
+ * Loads the built-in profiles and policy files (the Meridian policy language, or Docker seccomp
+ * JSON), composes them in order and compiles the result to the host's layers.
+ */
 @Component(service = PolicyEngine.class)
 public final class BuiltinPolicyEngine implements PolicyEngine {
 
-    private static final Policy TRACE = new TraceProfile();
-
     @Override
     public List<String> profiles() {
-        return List.of(TraceProfile.NAME);
+        return PolicyLoader.PROFILES;
     }
 
     @Override
     public Policy load(List<PolicySource> sources, Map<String, String> variables) throws PolicyException {
-        if (sources.size() == 1 && TraceProfile.NAME.equals(sources.getFirst().profile())) {
-            return TRACE;
+        if (sources.isEmpty()) {
+            throw new PolicyException("no policy given: name a profile (" + String.join(", ", profiles()) + ") or a file");
         }
-        throw new PolicyException("unknown profile '" + sources.getFirst() + "' (known: "
-                + String.join(", ", profiles()) + ")");
+        Problems problems = new Problems();
+        List<PolicyDocument> documents = new PolicyLoader(problems).load(sources);
+        // Compiled even after load problems, so that one run reports everything wrong in the files.
+        CompiledPolicy policy = PolicyCompiler.compile(name(sources), documents, variables, problems);
+        problems.throwIfAny();
+        return policy;
+    }
+
+    /** {@code default+app.yaml}: the sources as the user named them. */
+    static String name(List<PolicySource> sources) {
+        return sources.stream()
+                .map(source -> source.profile() != null ? source.profile() : source.file().getFileName().toString())
+                .collect(Collectors.joining("+"));
     }
 }
