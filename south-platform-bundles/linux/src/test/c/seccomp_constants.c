@@ -1,11 +1,14 @@
 /* Prints the kernel ABI values the Linux platform hard-codes, as "NAME VALUE" lines, from the
  * kernel headers. NativeHeadersTest compares them with the Java constants. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/ioctl.h>
 #include <linux/landlock.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,6 +16,8 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
+#include <sched.h>
 
 /* Linux 6.6+, absent from older headers (Debian 12 ships 6.1's). */
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -153,5 +158,52 @@ int main(void)
     PRINT("O_CLOEXEC", O_CLOEXEC);
     PRINT("POLLIN", POLLIN);
     PRINT("POLLHUP", POLLHUP);
+    PRINT("E2BIG", E2BIG);
+    PRINT("ENOMEM", ENOMEM);
+    PRINT("EACCES", EACCES);
+    PRINT("EFAULT", EFAULT);
+    PRINT("EEXIST", EEXIST);
+    PRINT("ENOTDIR", ENOTDIR);
+    PRINT("EISDIR", EISDIR);
+    PRINT("ENAMETOOLONG", ENAMETOOLONG);
+    PRINT("ELOOP", ELOOP);
+    PRINT("O_WRONLY", O_WRONLY);
+    PRINT("O_RDWR", O_RDWR);
+    PRINT("O_ACCMODE", O_ACCMODE);
+    PRINT("O_CREAT", O_CREAT);
+    PRINT("O_EXCL", O_EXCL);
+    PRINT("O_NOCTTY", O_NOCTTY);
+    PRINT("O_TRUNC", O_TRUNC);
+    PRINT("O_APPEND", O_APPEND);
+    PRINT("O_DIRECTORY", O_DIRECTORY);
+    PRINT("O_NOFOLLOW", O_NOFOLLOW);
+    PRINT("O_PATH", O_PATH);
+    PRINT("AT_FDCWD", AT_FDCWD);
+    PRINT("AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW);
+    PRINT("AT_EMPTY_PATH", AT_EMPTY_PATH);
+    PRINT("F_SETFL", F_SETFL);
+    PRINT("CLONE_FS", CLONE_FS);
+    PRINT("RESOLVE_NO_XDEV", RESOLVE_NO_XDEV);
+    PRINT("RESOLVE_NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS);
+    PRINT("RESOLVE_NO_SYMLINKS", RESOLVE_NO_SYMLINKS);
+    PRINT("RESOLVE_BENEATH", RESOLVE_BENEATH);
+    PRINT("RESOLVE_IN_ROOT", RESOLVE_IN_ROOT);
+    PRINT("RESOLVE_CACHED", RESOLVE_CACHED);
+    PRINT("PROC_SUPER_MAGIC", PROC_SUPER_MAGIC);
+    PRINT("SECCOMP_ADDFD_FLAG_SETFD", SECCOMP_ADDFD_FLAG_SETFD);
+    PRINT("SECCOMP_ADDFD_FLAG_SEND", SECCOMP_ADDFD_FLAG_SEND);
+    PRINT("O_TMPFILE_BIT", O_TMPFILE & ~O_DIRECTORY);
+    PRINT("SYS_open", SYS_open);
+    PRINT("SYS_execve", SYS_execve);
+    PRINT("SYS_creat", SYS_creat);
+    PRINT("SYS_openat", SYS_openat);
+    PRINT("SYS_execveat", SYS_execveat);
+    PRINT("SYS_openat2", SYS_openat2);
+    PRINT("sizeof.open_how", sizeof(struct open_how));
+    PRINT("open_how.flags", offsetof(struct open_how, flags));
+    PRINT("open_how.mode", offsetof(struct open_how, mode));
+    PRINT("open_how.resolve", offsetof(struct open_how, resolve));
+    PRINT("sizeof.statfs", sizeof(struct statfs));
+    PRINT("statfs.f_type", offsetof(struct statfs, f_type));
     return 0;
 }

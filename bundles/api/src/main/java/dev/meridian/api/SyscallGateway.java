@@ -22,6 +22,16 @@ public interface SyscallGateway extends AutoCloseable {
     /** Journals the call, dispatches it to the shim and policy; returns with a verdict set. */
     void onCall(SyscallEvent call, GuestMemory memory);
 
+    /**
+     * Asks the sandbox's policy the second question of an {@link VerdictAction#EMULATE} verdict
+     * ({@link Policy#decideResolvedPath}): the platform resolved what {@code call} would open to
+     * the canonical path {@code path} ({@code length} UTF-8 bytes, in the sandbox's view) needing
+     * {@code access} ({@link FileAccess#bit()}s). Returns with the call's verdict replaced: ALLOW
+     * (the platform then performs the call itself) or a denial. Called between {@link #onCall}
+     * and {@link #onCompletion}, which journals the final verdict; no allocation, lock or log.
+     */
+    void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access);
+
     /** Journals the call's completion (verdict, outcome, latency). */
     void onCompletion(SyscallEvent call);
 

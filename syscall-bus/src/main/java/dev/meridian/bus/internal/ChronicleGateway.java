@@ -82,6 +82,22 @@ final class ChronicleGateway implements SyscallGateway {
         calls++;
     }
 
+    /** Asks the policy directly: the shim's part (decoding, capture) is done by now. */
+    @Override
+    public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
+        requireRunning();
+        call.verdict(null, 0, -1, true);
+        try {
+            policy.decideResolvedPath(call, path, length, access);
+        } catch (RuntimeException e) {
+            failClosed(call, BusRules.SHIM_FAILED, e);
+            return;
+        }
+        if (call.action() == null) {
+            failClosed(call, BusRules.NO_VERDICT, null);
+        }
+    }
+
     @Override
     public void onCompletion(SyscallEvent call) {
         requireRunning();

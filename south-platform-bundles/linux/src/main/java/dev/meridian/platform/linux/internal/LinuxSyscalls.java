@@ -35,11 +35,26 @@ final class LinuxSyscalls {
     static final int EBADF = 9;
     static final int EAGAIN = 11;
     static final int EINVAL = 22;
+    static final int E2BIG = 7;
+    static final int ENOMEM = 12;
+    static final int EACCES = 13;
+    static final int EFAULT = 14;
+    static final int EEXIST = 17;
+    static final int ENOTDIR = 20;
+    static final int EISDIR = 21;
+    static final int ENAMETOOLONG = 36;
+    static final int ELOOP = 40;
     /** The largest errno the kernel returns; -4095..-1 are errors in a syscall's return value. */
     static final int MAX_ERRNO = 4095;
 
     // system call numbers (asm/unistd_64.h)
+    static final int SYS_OPEN = 2;
+    static final int SYS_EXECVE = 59;
     static final int SYS_EXIT = 60;
+    static final int SYS_CREAT = 85;
+    static final int SYS_OPENAT = 257;
+    static final int SYS_EXECVEAT = 322;
+    static final int SYS_OPENAT2 = 437;
     static final int SYS_EXIT_GROUP = 231;
     static final int SYS_SECCOMP = 317;
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
@@ -49,10 +64,36 @@ final class LinuxSyscalls {
 
     static final int SIGKILL = 9;
 
-    // open(2) flags and mkfifo mode
+    // open(2) flags (asm-generic/fcntl.h), *at(2) flags, openat2(2) resolve flags (linux/openat2.h)
     static final int O_RDONLY = 0;
+    static final int O_WRONLY = 1;
+    static final int O_RDWR = 2;
+    static final int O_ACCMODE = 3;
+    static final int O_CREAT = 0x40;
+    static final int O_EXCL = 0x80;
+    static final int O_NOCTTY = 0x100;
+    static final int O_TRUNC = 0x200;
+    static final int O_APPEND = 0x400;
     static final int O_NONBLOCK = 0x800;
+    static final int O_DIRECTORY = 0x10000;
+    static final int O_NOFOLLOW = 0x20000;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_PATH = 0x200000;
+    /** O_TMPFILE without O_DIRECTORY (which O_TMPFILE includes). */
+    static final int O_TMPFILE_BIT = 0x400000;
+    static final int AT_FDCWD = -100;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int AT_EMPTY_PATH = 0x1000;
+    static final long RESOLVE_NO_XDEV = 0x01;
+    static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    static final long RESOLVE_NO_SYMLINKS = 0x04;
+    static final long RESOLVE_BENEATH = 0x08;
+    static final long RESOLVE_IN_ROOT = 0x10;
+    static final long RESOLVE_CACHED = 0x20;
+    static final int F_SETFL = 4;
+    static final int CLONE_FS = 0x200;
+    /** statfs f_type of procfs (linux/magic.h). */
+    static final long PROC_SUPER_MAGIC = 0x9fa0;
 
     // poll(2) events
     static final short POLLIN = 0x1;
@@ -105,6 +146,8 @@ final class LinuxSyscalls {
     static final long SECCOMP_IOCTL_NOTIF_SEND = 0xC0182101L;
     static final long SECCOMP_IOCTL_NOTIF_ID_VALID = 0x40082102L;
     static final long SECCOMP_IOCTL_NOTIF_ADDFD = 0x40182103L;
+    static final int SECCOMP_ADDFD_FLAG_SETFD = 1;
+    static final int SECCOMP_ADDFD_FLAG_SEND = 2;
     /** Linux 6.6+; the argument is passed by value. */
     static final long SECCOMP_IOCTL_NOTIF_SET_FLAGS = 0x40082104L;
 
@@ -136,6 +179,13 @@ final class LinuxSyscalls {
     static final StructLayout IOVEC = MemoryLayout.structLayout(
             ADDRESS.withName("iov_base"),
             JAVA_LONG.withName("iov_len"));
+    static final StructLayout OPEN_HOW = MemoryLayout.structLayout(
+            JAVA_LONG.withName("flags"),
+            JAVA_LONG.withName("mode"),
+            JAVA_LONG.withName("resolve"));
+    /** Of struct statfs only f_type is read; the size is the kernel's (x86-64). */
+    static final long STATFS_SIZE = 120;
+    static final long STATFS_TYPE = 0;
 
     static final long DATA_NR = SECCOMP_DATA.byteOffset(groupElement("nr"));
     static final long DATA_ARCH = SECCOMP_DATA.byteOffset(groupElement("arch"));
@@ -156,6 +206,14 @@ final class LinuxSyscalls {
     static final long POLLFD_REVENTS = POLLFD.byteOffset(groupElement("revents"));
     static final long IOVEC_BASE = IOVEC.byteOffset(groupElement("iov_base"));
     static final long IOVEC_LEN = IOVEC.byteOffset(groupElement("iov_len"));
+    static final long HOW_FLAGS = OPEN_HOW.byteOffset(groupElement("flags"));
+    static final long HOW_MODE = OPEN_HOW.byteOffset(groupElement("mode"));
+    static final long HOW_RESOLVE = OPEN_HOW.byteOffset(groupElement("resolve"));
+    static final long ADDFD_ID = SECCOMP_NOTIF_ADDFD.byteOffset(groupElement("id"));
+    static final long ADDFD_FLAGS = SECCOMP_NOTIF_ADDFD.byteOffset(groupElement("flags"));
+    static final long ADDFD_SRCFD = SECCOMP_NOTIF_ADDFD.byteOffset(groupElement("srcfd"));
+    static final long ADDFD_NEWFD = SECCOMP_NOTIF_ADDFD.byteOffset(groupElement("newfd"));
+    static final long ADDFD_NEWFD_FLAGS = SECCOMP_NOTIF_ADDFD.byteOffset(groupElement("newfd_flags"));
 
     /** Layout of the segment that receives errno; allocate one per thread that calls in. */
     static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -181,10 +239,22 @@ final class LinuxSyscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
     private static final MethodHandle OPEN = link("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), 2);
+    private static final MethodHandle OPENAT = link("openat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
+    private static final MethodHandle FCNTL = link("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle FSTATFS = link("fstatfs",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1);
+    private static final MethodHandle UNSHARE = link("unshare",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle UMASK = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("umask"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = link("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
     private static final MethodHandle READLINK = link("readlink",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle READLINKAT = link("readlinkat",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), -1);
     private static final MethodHandle MKFIFO = link("mkfifo",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
     private static final MethodHandle CLOSE = LINKER.downcallHandle(
@@ -286,6 +356,60 @@ final class LinuxSyscalls {
         }
     }
 
+    /** openat2(2), which glibc 2.36 does not wrap: the fd, or -1 with errno in {@code callState}. */
+    static int openat2(MemorySegment callState, int dirfd, MemorySegment path, MemorySegment how) {
+        try {
+            return (int) (long) SYSCALL4.invokeExact(callState, (long) SYS_OPENAT2, (long) dirfd, path.address(),
+                    how.address(), how.byteSize());
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int openat(MemorySegment callState, int dirfd, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) OPENAT.invokeExact(callState, dirfd, path, flags, mode);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** fcntl(2) with an int argument, e.g. F_SETFL. */
+    static int fcntl(MemorySegment callState, int fd, int command, int argument) {
+        try {
+            return (int) FCNTL.invokeExact(callState, fd, command, argument);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** fstatfs(2) into {@code buffer} of {@link #STATFS_SIZE} bytes. */
+    static int fstatfs(MemorySegment callState, int fd, MemorySegment buffer) {
+        try {
+            return (int) FSTATFS.invokeExact(callState, fd, buffer);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** unshare(2): with {@link #CLONE_FS}, affects the calling thread only. */
+    static int unshare(MemorySegment callState, int flags) {
+        try {
+            return (int) UNSHARE.invokeExact(callState, flags);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** umask(2): the previous mask; cannot fail. */
+    static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
     static long read(MemorySegment callState, int fd, MemorySegment buffer, long count) {
         try {
             return (long) READ.invokeExact(callState, fd, buffer, count);
@@ -297,6 +421,15 @@ final class LinuxSyscalls {
     static long readlink(MemorySegment callState, MemorySegment path, MemorySegment buffer, long size) {
         try {
             return (long) READLINK.invokeExact(callState, path, buffer, size);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** readlinkat(2); with an empty path, reads the symbolic link {@code dirfd} itself refers to. */
+    static long readlinkat(MemorySegment callState, int dirfd, MemorySegment path, MemorySegment buffer, long size) {
+        try {
+            return (long) READLINKAT.invokeExact(callState, dirfd, path, buffer, size);
         } catch (Throwable t) {
             throw unreachable(t);
         }

@@ -20,7 +20,11 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Fail closed: a call without a usable verdict, or an ALLOW that looked at guest memory
  * (which the guest could rewrite after the check), is answered EPERM; when the gateway throws or
- * the kernel refuses an answer, the whole sandbox is killed.
+ * the kernel refuses an answer, the whole sandbox is killed. Two verdicts on guest memory are
+ * served here instead: EMULATE of an open-family call ({@link OpenEmulator}: the supervisor opens
+ * the file and injects the fd) and ALLOW of an execve, the one call continued after a memory check
+ * because {@link ExecVerifier} checks the program that actually runs at the next notification.
+ * Any other EMULATE is answered EPERM.
  */
 final class NotificationLoop {
 
@@ -34,11 +38,18 @@ final class NotificationLoop {
     private final SyscallEvent event = new SyscallEvent();
     private final ProcessMemory memory;
     private final ThreadGroups threadGroups;
+    private final OpenEmulator opens;
+    private final ExecVerifier execs;
     /** Set once the loop killed the sandbox: the gateway is not called again. */
     private boolean broken;
     private Throwable failure;
 
-    /** @param arena confined to the supervisor thread, which is the only caller of {@link #run} */
+    /**
+     * Made on the supervisor thread, which alone calls {@link #run}: that thread gets a umask of
+     * its own (see {@link OpenEmulator}).
+     *
+     * @param arena confined to the supervisor thread
+     */
     NotificationLoop(Arena arena, int listenerFd, SyscallGateway gateway, LinuxGuest guest) {
         this.listenerFd = listenerFd;
         this.gateway = gateway;
@@ -49,6 +60,9 @@ final class NotificationLoop {
         this.response = arena.allocate(LinuxSyscalls.SECCOMP_NOTIF_RESP);
         this.memory = new ProcessMemory(arena, listenerFd);
         this.threadGroups = new ThreadGroups(arena, callState);
+        GuestPaths paths = new GuestPaths(arena, callState, memory);
+        this.opens = new OpenEmulator(arena, callState, listenerFd, paths);
+        this.execs = new ExecVerifier(paths);
         pollFd.set(JAVA_INT, LinuxSyscalls.POLLFD_FD, listenerFd);
         pollFd.set(JAVA_SHORT, LinuxSyscalls.POLLFD_EVENTS, LinuxSyscalls.POLLIN);
         event.sandboxId(gateway.sandboxId());
@@ -118,19 +132,29 @@ final class NotificationLoop {
         event.tid(tid);
         memory.bind(tid, id);
 
+        int served = ANSWER_VERDICT;
         if (!broken) {
             try {
                 gateway.onCall(event, memory);
+                if (abi == LinuxSyscalls.AUDIT_ARCH_X86_64) {
+                    served = serveMemoryVerdict(number, tid, tgid);
+                }
             } catch (Throwable t) {
                 failed(t);
+                served = ANSWER_VERDICT;
             }
         }
-        answer(id);
+        if (served == ANSWERED) {
+            guest.countAnswered();
+        } else if (served != DROPPED) {
+            answer(id, served == CONTINUE_EXEC);
+        }
         if (abi == LinuxSyscalls.AUDIT_ARCH_X86_64) {
             if (number == LinuxSyscalls.SYS_EXIT) {
                 threadGroups.threadExited(tid);
             } else if (number == LinuxSyscalls.SYS_EXIT_GROUP) {
                 threadGroups.groupExited(tgid);
+                execs.forget(tgid);
             }
         }
         event.completed();
@@ -143,13 +167,39 @@ final class NotificationLoop {
         }
     }
 
-    private void answer(long id) {
+    /** How a call was served: the verdict still to be answered, or already answered. */
+    private static final int ANSWER_VERDICT = 0;
+    private static final int ANSWERED = 1;
+    private static final int DROPPED = 2;
+    private static final int CONTINUE_EXEC = 3;
+
+    /**
+     * The verdicts that need the supervisor beyond an answer: the exec re-verification of the
+     * calling thread group, EMULATE of an open, and ALLOW of an execve after a memory check.
+     */
+    private int serveMemoryVerdict(int number, int tid, int tgid) {
+        if (execs.verify(event, gateway, tid, tgid)) {
+            return ANSWER_VERDICT; // now KILL
+        }
+        VerdictAction action = event.action();
+        if (action == VerdictAction.EMULATE && OpenEmulator.handles(number)) {
+            if (opens.emulate(event, gateway, tid, tgid)) {
+                return event.interrupted() ? DROPPED : ANSWERED;
+            }
+        } else if (action == VerdictAction.ALLOW && event.memoryDependent() && ExecVerifier.handles(number)) {
+            return execs.approve(event, gateway, tid, tgid) ? CONTINUE_EXEC : ANSWER_VERDICT;
+        }
+        return ANSWER_VERDICT;
+    }
+
+    /** @param approvedExec an execve {@link ExecVerifier} approved: continued despite the memory check */
+    private void answer(long id, boolean approvedExec) {
         long value = 0;
         int error = 0;
         int flags = 0;
         VerdictAction action = broken ? null : event.action();
         if (action == VerdictAction.ALLOW) {
-            if (event.memoryDependent()) {
+            if (event.memoryDependent() && !approvedExec) {
                 // The guest could rewrite the memory after the check: never continue.
                 error = -LinuxSyscalls.EPERM;
                 guest.countRefusedMemoryDependentAllow();

@@ -158,4 +158,54 @@ class NativeHeadersTest {
         check("POLLIN", LinuxSyscalls.POLLIN);
         check("POLLHUP", LinuxSyscalls.POLLHUP);
     }
+
+    @Test
+    void emulationConstantsMatchTheHeaders() {
+        check("E2BIG", LinuxSyscalls.E2BIG);
+        check("ENOMEM", LinuxSyscalls.ENOMEM);
+        check("EACCES", LinuxSyscalls.EACCES);
+        check("EFAULT", LinuxSyscalls.EFAULT);
+        check("EEXIST", LinuxSyscalls.EEXIST);
+        check("ENOTDIR", LinuxSyscalls.ENOTDIR);
+        check("EISDIR", LinuxSyscalls.EISDIR);
+        check("ENAMETOOLONG", LinuxSyscalls.ENAMETOOLONG);
+        check("ELOOP", LinuxSyscalls.ELOOP);
+        check("O_WRONLY", LinuxSyscalls.O_WRONLY);
+        check("O_RDWR", LinuxSyscalls.O_RDWR);
+        check("O_ACCMODE", LinuxSyscalls.O_ACCMODE);
+        check("O_CREAT", LinuxSyscalls.O_CREAT);
+        check("O_EXCL", LinuxSyscalls.O_EXCL);
+        check("O_NOCTTY", LinuxSyscalls.O_NOCTTY);
+        check("O_TRUNC", LinuxSyscalls.O_TRUNC);
+        check("O_APPEND", LinuxSyscalls.O_APPEND);
+        check("O_DIRECTORY", LinuxSyscalls.O_DIRECTORY);
+        check("O_NOFOLLOW", LinuxSyscalls.O_NOFOLLOW);
+        check("O_PATH", LinuxSyscalls.O_PATH);
+        check("AT_FDCWD", LinuxSyscalls.AT_FDCWD);
+        check("AT_SYMLINK_NOFOLLOW", LinuxSyscalls.AT_SYMLINK_NOFOLLOW);
+        check("AT_EMPTY_PATH", LinuxSyscalls.AT_EMPTY_PATH);
+        check("F_SETFL", LinuxSyscalls.F_SETFL);
+        check("CLONE_FS", LinuxSyscalls.CLONE_FS);
+        check("RESOLVE_NO_XDEV", LinuxSyscalls.RESOLVE_NO_XDEV);
+        check("RESOLVE_NO_MAGICLINKS", LinuxSyscalls.RESOLVE_NO_MAGICLINKS);
+        check("RESOLVE_NO_SYMLINKS", LinuxSyscalls.RESOLVE_NO_SYMLINKS);
+        check("RESOLVE_BENEATH", LinuxSyscalls.RESOLVE_BENEATH);
+        check("RESOLVE_IN_ROOT", LinuxSyscalls.RESOLVE_IN_ROOT);
+        check("RESOLVE_CACHED", LinuxSyscalls.RESOLVE_CACHED);
+        check("PROC_SUPER_MAGIC", LinuxSyscalls.PROC_SUPER_MAGIC);
+        check("SECCOMP_ADDFD_FLAG_SETFD", LinuxSyscalls.SECCOMP_ADDFD_FLAG_SETFD);
+        check("SECCOMP_ADDFD_FLAG_SEND", LinuxSyscalls.SECCOMP_ADDFD_FLAG_SEND);
+        check("SYS_open", LinuxSyscalls.SYS_OPEN);
+        check("SYS_execve", LinuxSyscalls.SYS_EXECVE);
+        check("SYS_creat", LinuxSyscalls.SYS_CREAT);
+        check("SYS_openat", LinuxSyscalls.SYS_OPENAT);
+        check("SYS_execveat", LinuxSyscalls.SYS_EXECVEAT);
+        check("SYS_openat2", LinuxSyscalls.SYS_OPENAT2);
+        check("O_TMPFILE_BIT", LinuxSyscalls.O_TMPFILE_BIT);
+        checkLayout("open_how", LinuxSyscalls.OPEN_HOW, "flags", "mode", "resolve");
+        check("sizeof.statfs", LinuxSyscalls.STATFS_SIZE);
+        check("statfs.f_type", LinuxSyscalls.STATFS_TYPE);
+        check("sizeof.seccomp_notif_addfd", LinuxSyscalls.SECCOMP_NOTIF_ADDFD.byteSize());
+        check("seccomp_notif_addfd.newfd_flags", LinuxSyscalls.ADDFD_NEWFD_FLAGS);
+    }
 }

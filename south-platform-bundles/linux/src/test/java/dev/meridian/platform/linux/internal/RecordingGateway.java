@@ -3,28 +3,37 @@ package dev.meridian.platform.linux.internal;
 import dev.meridian.api.Policy;
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
+import dev.meridian.api.Policy;
 import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SyscallEvent;
 import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.VerdictAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
  * A test double of the syscall bus (not of the kernel): records every call and answers ALLOW
- * unless a hook set another verdict. Fields are written on the supervisor thread and read after
- * the guest's exit completed.
+ * unless a hook set another verdict; with a policy, asks it as the bus would (after the hook, which
+ * then plays the shim's part of capturing memory). Fields are written on the supervisor thread and
+ * read after the guest's exit completed.
  */
 final class RecordingGateway implements SyscallGateway {
 
-    record Call(int pid, int tid, int number, long[] args, VerdictAction action, boolean interrupted,
+    record Call(int pid, int tid, int number, long[] args, VerdictAction action, int ruleId, boolean interrupted,
             boolean resultKnown, long returnValue) {
+    }
+
+    /** One {@link #decideResolvedPath} question and the policy's answer. */
+    record Resolved(String path, int access, VerdictAction action, int errno, int ruleId) {
     }
 
     private final long sandboxId = SandboxIds.next();
     private final BiConsumer<SyscallEvent, GuestMemory> hook;
+    private final Policy policy;
     final List<Call> calls = new ArrayList<>();
+    final List<Resolved> resolved = new ArrayList<>();
     volatile long firstCallNanos;
     volatile ExitStatus exitStatus;
     volatile long exitAnsweredCalls = -1;
@@ -39,7 +48,13 @@ final class RecordingGateway implements SyscallGateway {
 
     /** @param hook runs first on each call; it may set the verdict */
     RecordingGateway(BiConsumer<SyscallEvent, GuestMemory> hook) {
+        this(hook, null);
+    }
+
+    /** @param policy decides every call after the hook ran */
+    RecordingGateway(BiConsumer<SyscallEvent, GuestMemory> hook, Policy policy) {
         this.hook = hook;
+        this.policy = policy;
     }
 
     @Override
@@ -62,9 +77,24 @@ final class RecordingGateway implements SyscallGateway {
             callAfterExit = true;
         }
         hook.accept(call, memory);
+        if (policy != null) {
+            policy.decide(call);
+        }
         if (call.action() == null) {
             call.verdict(VerdictAction.ALLOW, 0, -1, false);
         }
+    }
+
+    /** Without a policy: denied (EPERM), as a bus fails closed. */
+    @Override
+    public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
+        if (policy == null) {
+            call.verdict(VerdictAction.DENY, LinuxSyscalls.EPERM, -1, true);
+        } else {
+            policy.decideResolvedPath(call, path, length, access);
+        }
+        resolved.add(new Resolved(new String(path, 0, length, StandardCharsets.UTF_8), access, call.action(),
+                call.errno(), call.ruleId()));
     }
 
     @Override
@@ -73,7 +103,8 @@ final class RecordingGateway implements SyscallGateway {
         for (int i = 0; i < args.length; i++) {
             args[i] = call.arg(i);
         }
-        calls.add(new Call(call.pid(), call.tid(), call.number(), args, call.action(), call.interrupted(),
+        calls.add(new Call(call.pid(), call.tid(), call.number(), args, call.action(), call.ruleId(),
+                call.interrupted(),
                 call.resultKnown(), call.returnValue()));
     }
 

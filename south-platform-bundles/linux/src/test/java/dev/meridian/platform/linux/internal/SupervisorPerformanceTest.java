@@ -86,6 +86,11 @@ class SupervisorPerformanceTest {
         }
 
         @Override
+        public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
+            call.verdict(VerdictAction.DENY, LinuxSyscalls.EPERM, -1, true);
+        }
+
+        @Override
         public void onCompletion(SyscallEvent call) {
         }
 
