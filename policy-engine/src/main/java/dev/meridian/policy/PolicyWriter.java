@@ -11,7 +11,9 @@ import java.util.stream.Collectors;
 
 /**
  * Writes the policy {@code meridian policy learn} learned from a traced run, in the policy
- * language: it extends a base profile (e.g. {@code strict}) and allows exactly what was seen.
+ * language: it allows exactly what was seen, either on top of a base profile (e.g.
+ * {@code strict}) or, without one, as a policy of its own that denies everything else (system
+ * calls, files, TCP ports, socket families).
  * Paths under a variable's value are written with the variable, so the policy moves with the
  * working directory and the home directory.
  */
@@ -24,13 +26,15 @@ public final class PolicyWriter {
      * @param read files and directories read
      * @param written existing files written
      * @param created files created (their directories get the create grant Landlock needs)
+     * @param deleted files removed or renamed away (their directories get the delete grant)
      * @param executed programs executed
      * @param connectPorts TCP ports connected to
      * @param bindPorts TCP ports bound
+     * @param families socket families used, by the policy language's names ({@code unix}, {@code inet}...)
      */
     public record Observed(Collection<String> syscalls, Collection<String> read, Collection<String> written,
-            Collection<String> created, Collection<String> executed, Collection<Integer> connectPorts,
-            Collection<Integer> bindPorts) {
+            Collection<String> created, Collection<String> deleted, Collection<String> executed, Collection<Integer> connectPorts,
+            Collection<Integer> bindPorts, Collection<String> families) {
     }
 
     private PolicyWriter() {
@@ -40,17 +44,21 @@ public final class PolicyWriter {
      * The policy text.
      *
      * @param name the policy's name (letters, digits, '.', '_', '-')
-     * @param base the profile it extends, e.g. {@code strict}
+     * @param base the profile it extends, e.g. {@code strict}, or {@code null} for a policy that
+     *     stands alone and denies what the run did not use
      * @param variables e.g. CWD, HOME, TMPDIR with their values, to write paths with
      * @throws IllegalArgumentException for a system call x86-64 does not have or a path the
      *     language cannot hold (relative, or with glob characters)
      */
     public static String learned(String name, String base, Observed observed, Map<String, String> variables) {
         StringBuilder yaml = new StringBuilder();
-        yaml.append("# Learned by meridian policy learn: allows what one traced run used, on top of ").append(base).append(".\n");
+        yaml.append("# Learned by meridian policy learn: allows what one traced run used")
+                .append(base == null ? ", and nothing else" : ", on top of " + base).append(".\n");
         yaml.append("meridian-policy: 1\n");
         yaml.append("name: ").append(name).append('\n');
-        yaml.append("extends: [").append(base).append("]\n");
+        if (base != null) {
+            yaml.append("extends: [").append(base).append("]\n");
+        }
         TreeSet<String> syscalls = new TreeSet<>();
         for (String call : observed.syscalls()) {
             if (LinuxX86_64Syscalls.byName(call) == null) {
@@ -58,21 +66,27 @@ public final class PolicyWriter {
             }
             syscalls.add(call);
         }
+        boolean alone = base == null;
         if (!syscalls.isEmpty()) {
-            yaml.append("\nsyscalls:\n  rules:\n    - id: learned\n      action: allow\n      names: ")
+            yaml.append("\nsyscalls:\n").append(alone ? "  default: deny\n" : "")
+                    .append("  rules:\n    - id: learned\n      action: allow\n      names: ")
                     .append(flow(new ArrayList<>(syscalls))).append('\n');
         }
         List<String> grants = new ArrayList<>();
         grant(grants, "read", observed.read(), "read", variables);
         grant(grants, "write", observed.written(), "read, write", variables);
         grant(grants, "create", observed.created().stream().map(PolicyWriter::parent).toList(), "read, write, create", variables);
+        grant(grants, "delete", observed.deleted().stream().map(PolicyWriter::parent).toList(), "read, delete", variables);
         grant(grants, "exec", observed.executed(), "read, exec", variables);
         if (!grants.isEmpty()) {
             yaml.append("\nfiles:\n  allow:\n");
             grants.forEach(yaml::append);
         }
-        if (!observed.connectPorts().isEmpty() || !observed.bindPorts().isEmpty()) {
-            yaml.append("\nnetwork:\n  families: [unix, inet, inet6]\n  tcp:\n");
+        if (alone || !observed.connectPorts().isEmpty() || !observed.bindPorts().isEmpty()) {
+            // On a base, ports need the inet families whatever the base allows; alone, exactly those used.
+            List<String> families = alone ? new ArrayList<>(new TreeSet<>(observed.families()))
+                    : List.of("unix", "inet", "inet6");
+            yaml.append("\nnetwork:\n  families: ").append(flow(families)).append("\n  tcp:\n");
             yaml.append("    connect: ").append(flow(sortedPorts(observed.connectPorts()))).append('\n');
             yaml.append("    bind: ").append(flow(sortedPorts(observed.bindPorts()))).append('\n');
         }

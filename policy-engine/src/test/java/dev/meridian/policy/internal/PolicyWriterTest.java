@@ -30,9 +30,11 @@ class PolicyWriterTest {
             List.of("/home/ann/project/input.txt", "/opt/data"),
             List.of("/home/ann/project/out.log"),
             List.of("/tmp/scratch/x"),
+            List.of(),
             List.of("/opt/tool/bin/run"),
             List.of(8080, 443),
-            List.of());
+            List.of(),
+            List.of("inet"));
 
     @Test
     void learnedPolicyLoadsOnStrictAndAllowsWhatTheRunUsed() throws Exception {
@@ -61,8 +63,8 @@ class PolicyWriterTest {
     @Test
     void unknownNamesAndRelativePathsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> PolicyWriter.learned("app", "strict",
-                new PolicyWriter.Observed(List.of("opneat"), List.of(), List.of(), List.of(), List.of(), List.of(), List.of()), Policies.VARIABLES));
+                new PolicyWriter.Observed(List.of("opneat"), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of()), Policies.VARIABLES));
         assertThrows(IllegalArgumentException.class, () -> PolicyWriter.learned("app", "strict",
-                new PolicyWriter.Observed(List.of(), List.of("rel/x"), List.of(), List.of(), List.of(), List.of(), List.of()), Policies.VARIABLES));
+                new PolicyWriter.Observed(List.of(), List.of("rel/x"), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of()), Policies.VARIABLES));
     }
 }

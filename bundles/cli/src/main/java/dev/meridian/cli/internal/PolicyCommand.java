@@ -1,33 +1,27 @@
 package dev.meridian.cli.internal;
 
-import dev.meridian.api.Confinement;
-import dev.meridian.api.FileRules;
 import dev.meridian.api.Isolation;
 import dev.meridian.api.JournalException;
 import dev.meridian.api.JournalQuery;
 import dev.meridian.api.JournalReader;
-import dev.meridian.api.NetworkRules;
 import dev.meridian.api.NorthShim;
 import dev.meridian.api.Policy;
 import dev.meridian.api.PolicyEngine;
 import dev.meridian.api.PolicyException;
 import dev.meridian.api.PolicySource;
-import dev.meridian.api.RulePlacement;
 import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SyscallBus;
-import dev.meridian.api.SyscallFilter;
+import dev.meridian.policy.PolicyExplanation;
+import dev.meridian.policy.PolicyWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /** {@code meridian policy}: list, check, explain and learn policies. */
 final class PolicyCommand {
@@ -45,7 +39,9 @@ final class PolicyCommand {
                                              and why
               learn -o FILE [--extends NAME] [--name NAME] [--journal DIR] -- PROGRAM [ARGS...]
                                              run PROGRAM under the trace profile and write the
-                                             smallest policy that lets it run again
+                                             smallest policy that lets it run again: alone, it
+                                             denies every other call, file, port and socket
+                                             family; with --extends, it adds to that profile
 
             Policies compose in the order given; see docs/policy.md for the language.
             """;
@@ -120,66 +116,8 @@ final class PolicyCommand {
         } catch (PolicyException e) {
             throw new CommandException(e.getMessage(), 1);
         }
-        System.out.print(explanation(policy));
+        System.out.print(PolicyExplanation.explain(policy));
         return 0;
-    }
-
-    /** The placements as a table, then what each kernel layer holds. */
-    static String explanation(Policy policy) {
-        StringBuilder text = new StringBuilder("policy ").append(policy.name()).append('\n');
-        List<RulePlacement> placements = policy.placements();
-        int ruleWidth = placements.stream().mapToInt(p -> p.rule().length()).max().orElse(4);
-        String format = "  %-15s %-" + ruleWidth + "s  %s%n";
-        text.append(String.format(format, "LAYER", "RULE", "WHY"));
-        for (RulePlacement placement : placements) {
-            text.append(String.format(format, layerName(placement.layer()), placement.rule(), placement.reason()));
-        }
-        Confinement confinement = policy.confinement();
-        SyscallFilter filter = confinement.syscalls();
-        long numbers = filter.rules().stream().mapToInt(SyscallFilter.Rule::number).distinct().count();
-        long notified = filter.rules().stream().filter(r -> r.action() == SyscallFilter.Action.NOTIFY)
-                .mapToInt(SyscallFilter.Rule::number).distinct().count();
-        text.append("kernel layers:\n");
-        text.append("  seccomp-bpf:    default ").append(actionName(filter.defaultAction())).append(", ")
-                .append(filter.rules().size()).append(" rules on ").append(numbers).append(" system calls, ")
-                .append(notified).append(" of them sent to the supervisor\n");
-        FileRules files = confinement.files();
-        text.append("  landlock files: ").append(files == null ? "not restricted"
-                : files.grants().size() + " grants; restricts " + files.handled().stream()
-                        .map(a -> a.name().toLowerCase(Locale.ROOT)).sorted().collect(Collectors.joining(", ")))
-                .append('\n');
-        NetworkRules network = confinement.network();
-        text.append("  landlock tcp:   ").append(network == null ? "not restricted"
-                : "connect " + ports(network, NetworkRules.Direction.CONNECT) + "; bind "
-                        + ports(network, NetworkRules.Direction.BIND)).append('\n');
-        List<String> scopes = new ArrayList<>();
-        if (confinement.scopeSignals()) {
-            scopes.add("signals");
-        }
-        if (confinement.scopeAbstractUnixSockets()) {
-            scopes.add("abstract unix sockets");
-        }
-        text.append("  landlock scope: ").append(scopes.isEmpty() ? "none" : String.join(", ", scopes)).append('\n');
-        return text.toString();
-    }
-
-    private static String ports(NetworkRules network, NetworkRules.Direction direction) {
-        TreeSet<Integer> ports = network.grants().stream().filter(g -> g.direction() == direction)
-                .map(NetworkRules.Grant::port).collect(Collectors.toCollection(TreeSet::new));
-        return ports.isEmpty() ? "none" : ports.stream().map(String::valueOf).collect(Collectors.joining(","));
-    }
-
-    private static String layerName(RulePlacement.Layer layer) {
-        return switch (layer) {
-            case ACCESS_CONTROL -> "landlock";
-            case SYSCALL_FILTER -> "seccomp-bpf";
-            case SUPERVISOR -> "supervisor";
-            case ISOLATION -> "namespaces";
-        };
-    }
-
-    private static String actionName(SyscallFilter.Action action) {
-        return action.name().toLowerCase(Locale.ROOT);
     }
 
     private int learn(List<String> args) throws UsageException, CommandException {
@@ -208,7 +146,10 @@ final class PolicyCommand {
         RunCommand.Finished finished = runner.execute(spec, null);
 
         String name = line.value("--name") != null ? line.value("--name") : baseName(target);
-        String origin = "sandbox " + SandboxIds.format(finished.sandboxId()) + ": " + String.join(" ", line.operands());
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw new UsageException("policy learn: a policy name is letters, digits, '.', '_' and '-': " + name
+                    + " (use --name)");
+        }
         String yaml;
         try (JournalReader reader = bus.reader(journal)) {
             List<PolicyLearner> learner = new ArrayList<>(1);
@@ -225,9 +166,17 @@ final class PolicyCommand {
             if (learner.isEmpty()) {
                 throw new CommandException("the run journaled no calls with a known ABI: nothing to learn from");
             }
-            yaml = learner.getFirst().toYaml(name, origin, line.value("--extends"));
+            yaml = PolicyWriter.learned(name, line.value("--extends"), learner.getFirst().observed(),
+                    SandboxSpec.policyVariables(directory, System.getenv()));
+            if (learner.getFirst().unresolved() > 0) {
+                System.err.println("meridian: " + learner.getFirst().unresolved() + " file accesses or socket families"
+                        + " could not be resolved from the journal (paths relative to directory descriptors, or cut"
+                        + " at the capture bound): if the program needs them, grant them by hand");
+            }
         } catch (JournalException e) {
             throw new CommandException(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new CommandException("cannot write the learned policy: " + e.getMessage());
         }
         try {
             Files.writeString(target, yaml, StandardCharsets.UTF_8);
@@ -239,7 +188,8 @@ final class PolicyCommand {
         } catch (PolicyException e) {
             throw new CommandException("the learned policy does not load (please report this): " + e.getMessage());
         }
-        System.err.println("meridian: wrote " + output + " (the program exited with status " + finished.status() + ")");
+        System.err.println("meridian: wrote " + output + " from sandboxed run " + SandboxIds.format(finished.sandboxId())
+                + " (the program exited with status " + finished.status() + ")");
         return finished.status();
     }
 

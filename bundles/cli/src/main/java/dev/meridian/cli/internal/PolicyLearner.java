@@ -1,8 +1,8 @@
 package dev.meridian.cli.internal;
 
-import dev.meridian.api.FileAccess;
 import dev.meridian.api.JournalEntry;
 import dev.meridian.api.NorthShim;
+import dev.meridian.policy.PolicyWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -10,27 +10,21 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Learn mode: turns the calls one traced run journaled into the smallest policy that lets the
- * program run again — the system calls it made, the files it opened, executed, created and
- * removed, the socket families it used and the TCP ports it connected to and bound. Everything
- * else is denied: a variant that opens another file or connects to another port fails.
+ * Learn mode's observer: reads the calls one traced run journaled and collects what the program
+ * used — the system calls it made, the files it read, wrote, created, removed and executed, the
+ * socket families and the TCP ports it connected to and bound — for {@link PolicyWriter} to turn
+ * into the smallest policy that lets it run again.
  *
- * <p>Known limits, written into the policy's header when they apply: paths opened relative to
- * a directory descriptor cannot be resolved from the journal; directories a program lists are
- * granted whole (read access to a directory covers what is beneath it).
+ * <p>Known limits: paths opened relative to a directory descriptor cannot be resolved from the
+ * journal ({@link #unresolved()} counts them); directories a program lists are granted whole
+ * (read access to a directory covers what is beneath it); only files that exist after the run
+ * are granted, since a traced call's result is not known (it was let through).
  */
 final class PolicyLearner {
 
@@ -54,7 +48,11 @@ final class PolicyLearner {
     private final NorthShim shim;
     private final Path workingDirectory;
     private final SortedSet<String> syscalls = new TreeSet<>();
-    private final SortedMap<String, EnumSet<FileAccess>> files = new TreeMap<>();
+    private final SortedSet<String> read = new TreeSet<>();
+    private final SortedSet<String> written = new TreeSet<>();
+    private final SortedSet<String> created = new TreeSet<>();
+    private final SortedSet<String> deleted = new TreeSet<>();
+    private final SortedSet<String> executed = new TreeSet<>();
     private final SortedSet<String> families = new TreeSet<>();
     private final SortedSet<Integer> connectPorts = new TreeSet<>();
     private final SortedSet<Integer> bindPorts = new TreeSet<>();
@@ -78,25 +76,31 @@ final class PolicyLearner {
             case "creat" -> open(entry, new PathArgument(0, -1), O_CREAT | O_WRONLY | O_TRUNC);
             case "execve" -> execute(entry, new PathArgument(0, -1));
             case "execveat" -> execute(entry, new PathArgument(1, 0));
-            case "truncate" -> grant(entry, new PathArgument(0, -1), false, FileAccess.WRITE);
-            case "mkdir", "mknod" -> grant(entry, new PathArgument(0, -1), true, FileAccess.CREATE);
-            case "mkdirat", "mknodat" -> grant(entry, new PathArgument(1, 0), true, FileAccess.CREATE);
-            case "symlink" -> grant(entry, new PathArgument(1, -1), true, FileAccess.CREATE);
-            case "symlinkat" -> grant(entry, new PathArgument(2, 1), true, FileAccess.CREATE);
-            case "link" -> grant(entry, new PathArgument(1, -1), true, FileAccess.CREATE);
-            case "linkat" -> grant(entry, new PathArgument(3, 2), true, FileAccess.CREATE);
-            case "unlink", "rmdir" -> grant(entry, new PathArgument(0, -1), true, FileAccess.DELETE);
-            case "unlinkat" -> grant(entry, new PathArgument(1, 0), true, FileAccess.DELETE);
+            case "truncate" -> note(entry, new PathArgument(0, -1), written);
+            case "mkdir", "mknod" -> note(entry, new PathArgument(0, -1), created);
+            case "mkdirat", "mknodat" -> note(entry, new PathArgument(1, 0), created);
+            case "symlink" -> note(entry, new PathArgument(1, -1), created);
+            case "symlinkat" -> note(entry, new PathArgument(2, 1), created);
+            case "link" -> note(entry, new PathArgument(1, -1), created);
+            case "linkat" -> note(entry, new PathArgument(3, 2), created);
+            case "unlink", "rmdir" -> note(entry, new PathArgument(0, -1), deleted);
+            case "unlinkat" -> note(entry, new PathArgument(1, 0), deleted);
             case "rename" -> {
-                grant(entry, new PathArgument(0, -1), true, FileAccess.DELETE);
-                grant(entry, new PathArgument(1, -1), true, FileAccess.CREATE);
+                note(entry, new PathArgument(0, -1), deleted);
+                note(entry, new PathArgument(1, -1), created);
             }
             case "renameat", "renameat2" -> {
-                grant(entry, new PathArgument(1, 0), true, FileAccess.DELETE);
-                grant(entry, new PathArgument(3, 2), true, FileAccess.CREATE);
+                note(entry, new PathArgument(1, 0), deleted);
+                note(entry, new PathArgument(3, 2), created);
             }
-            case "socket" -> families.add(FAMILY_NAMES.getOrDefault((int) entry.arg(0),
-                    Integer.toString((int) entry.arg(0))));
+            case "socket" -> {
+                String family = FAMILY_NAMES.get((int) entry.arg(0));
+                if (family != null) {
+                    families.add(family);
+                } else {
+                    unresolved++;
+                }
+            }
             case "connect" -> port(entry).ifPresent(connectPorts::add);
             case "bind" -> port(entry).ifPresent(bindPorts::add);
             default -> {
@@ -109,22 +113,22 @@ final class PolicyLearner {
         if (path == null) {
             return;
         }
-        EnumSet<FileAccess> access = EnumSet.noneOf(FileAccess.class);
         int mode = flags & O_ACCMODE;
+        if ((flags & O_CREAT) != 0 && !Files.exists(path.getParent() == null ? path : path.getParent())) {
+            return;
+        }
+        if ((flags & O_CREAT) != 0) {
+            created.add(path.toString());
+        }
+        if (!Files.exists(path)) {
+            return;
+        }
         if (mode != O_WRONLY) {
-            access.add(FileAccess.READ);
+            read.add(path.toString());
         }
-        if (mode == O_WRONLY || mode == O_RDWR || (flags & O_TRUNC) != 0) {
-            access.add(FileAccess.WRITE);
-        }
-        if ((flags & O_CREAT) != 0 && path.getParent() != null) {
-            add(path.getParent(), EnumSet.of(FileAccess.CREATE));
-        }
-        if ((flags & O_DIRECTORY) != 0 || Files.isDirectory(path)) {
-            access.retainAll(EnumSet.of(FileAccess.READ));
-        }
-        if (!access.isEmpty() && Files.exists(path)) {
-            add(path, access);
+        boolean directory = (flags & O_DIRECTORY) != 0 || Files.isDirectory(path);
+        if (!directory && (mode == O_WRONLY || mode == O_RDWR || (flags & O_TRUNC) != 0)) {
+            written.add(path.toString());
         }
     }
 
@@ -133,28 +137,20 @@ final class PolicyLearner {
         if (program == null || !Files.isRegularFile(program)) {
             return;
         }
-        add(program, EnumSet.of(FileAccess.READ, FileAccess.EXECUTE));
+        executed.add(program.toString());
         // The kernel opens an ELF program's interpreter itself, unseen by the supervisor.
         Path interpreter = elfInterpreter(program);
         if (interpreter != null && Files.isRegularFile(interpreter)) {
-            add(interpreter, EnumSet.of(FileAccess.READ, FileAccess.EXECUTE));
+            executed.add(interpreter.toString());
         }
     }
 
-    /** Grants {@code access} on the path itself or, with {@code onParent}, on its directory. */
-    private void grant(JournalEntry entry, PathArgument argument, boolean onParent, FileAccess access) {
+    /** Notes the path in {@code into} when it (or, for what is made or removed, its directory) exists. */
+    private void note(JournalEntry entry, PathArgument argument, SortedSet<String> into) {
         Path path = resolve(entry, argument);
-        if (path == null) {
-            return;
+        if (path != null && path.getParent() != null && Files.exists(into == written ? path : path.getParent())) {
+            into.add(path.toString());
         }
-        Path target = onParent ? path.getParent() : path;
-        if (target != null && Files.exists(target)) {
-            add(target, EnumSet.of(access));
-        }
-    }
-
-    private void add(Path path, Set<FileAccess> access) {
-        files.computeIfAbsent(path.toString(), key -> EnumSet.noneOf(FileAccess.class)).addAll(access);
     }
 
     private Path resolve(JournalEntry entry, PathArgument argument) {
@@ -221,81 +217,14 @@ final class PolicyLearner {
         }
     }
 
-    /** The learned policy as YAML in the policy language. */
-    String toYaml(String name, String origin, String base) {
-        StringBuilder yaml = new StringBuilder();
-        yaml.append("# Learned by `meridian policy learn` from ").append(origin).append('\n');
-        if (unresolved > 0) {
-            yaml.append("# ").append(unresolved).append(" file accesses could not be resolved from the journal (paths")
-                    .append(" relative to directory descriptors, or cut at the capture bound): grant them by hand\n");
-        }
-        yaml.append("meridian-policy: 1\n");
-        yaml.append("name: ").append(quote(name)).append('\n');
-        if (base != null) {
-            yaml.append("extends: [").append(quote(base)).append("]\n");
-        }
-        yaml.append("syscalls:\n  default: deny\n  errno: EPERM\n  rules:\n");
-        yaml.append("    - id: ").append(quote(name + "/syscalls")).append('\n');
-        yaml.append("      action: allow\n");
-        yaml.append("      names: ").append(list(syscalls)).append('\n');
-        yaml.append("files:\n  allow:\n");
-        Map<Set<FileAccess>, List<String>> byAccess = new TreeMap<>(
-                (a, b) -> accessNames(a).toString().compareTo(accessNames(b).toString()));
-        files.forEach((path, access) -> byAccess.computeIfAbsent(access, key -> new ArrayList<>()).add(path));
-        int group = 0;
-        for (Map.Entry<Set<FileAccess>, List<String>> entry : byAccess.entrySet()) {
-            yaml.append("    - id: ").append(quote(name + "/files/" + group++)).append('\n');
-            yaml.append("      access: ").append(list(accessNames(entry.getKey()))).append('\n');
-            yaml.append("      paths:\n");
-            for (String path : entry.getValue()) {
-                yaml.append("        - ").append(quote(path)).append('\n');
-            }
-        }
-        yaml.append("network:\n  tcp:\n");
-        yaml.append("    connect: ").append(list(connectPorts)).append('\n');
-        yaml.append("    bind: ").append(list(bindPorts)).append('\n');
-        yaml.append("  families: ").append(list(families)).append('\n');
-        return yaml.toString();
+    /** What the run used. */
+    PolicyWriter.Observed observed() {
+        return new PolicyWriter.Observed(syscalls, read, written, created, deleted, executed, connectPorts, bindPorts,
+                families);
     }
 
-    private static List<String> accessNames(Set<FileAccess> access) {
-        List<String> names = new ArrayList<>();
-        for (FileAccess kind : access) {
-            names.add(kind == FileAccess.EXECUTE ? "exec" : kind.name().toLowerCase(Locale.ROOT));
-        }
-        return names;
-    }
-
-    private static String list(Iterable<?> items) {
-        StringBuilder text = new StringBuilder("[");
-        for (Object item : items) {
-            text.append(text.length() == 1 ? "" : ", ").append(item instanceof String s ? quote(s) : item);
-        }
-        return text.append(']').toString();
-    }
-
-    /** A YAML double-quoted scalar when the plain form could be misread; plain otherwise. */
-    static String quote(String text) {
-        if (text.matches("[A-Za-z0-9_./+-]+") && !text.matches("[0-9.+-]+|true|false|null|yes|no|on|off")) {
-            return text;
-        }
-        StringBuilder quoted = new StringBuilder("\"");
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> quoted.append("\\\"");
-                case '\\' -> quoted.append("\\\\");
-                case '\n' -> quoted.append("\\n");
-                case '\t' -> quoted.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        quoted.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        quoted.append(c);
-                    }
-                }
-            }
-        }
-        return quoted.append('"').toString();
+    /** File accesses and socket families the journal could not tell precisely enough to grant. */
+    int unresolved() {
+        return unresolved;
     }
 }
