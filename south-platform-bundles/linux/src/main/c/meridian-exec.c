@@ -6,9 +6,11 @@
  * The supervisor JVM (bundle dev.meridian.platform.linux) writes CONFIG-FILE into a private
  * runtime directory and starts this helper with an empty environment. The helper
  *   1. reads and unlinks the config: report FIFO, guest environment, seccomp program;
- *   2. arms PR_SET_PDEATHSIG and creates a PID namespace;
- *   3. forks the namespace's init (pid 1), which forks the guest, reaps orphans and forwards
- *      signals to the guest;
+ *   2. arms PR_SET_PDEATHSIG, joins the sandbox's cgroup, takes the passed descriptors and
+ *      creates a PID namespace;
+ *   3. forks the namespace's init (pid 1), which creates the mount, IPC, UTS (and network)
+ *      namespaces, builds the guest's view of the files with its own /proc, forks the guest,
+ *      reaps orphans and forwards signals to the guest;
  *   4. the guest reports its host pid and the listener's fd number on the FIFO, installs the
  *      filter and execs PROGRAM; that execve waits until the supervisor took the listener
  *      with pidfd_getfd.
@@ -22,6 +24,8 @@
  *     1 report FIFO      path bytes (no NUL)
  *     2 environment      u32 count, then count NUL-terminated "NAME=value" strings
  *     3 seccomp filter   u32 seccomp() flags, u32 instruction count, struct sock_filter[count]
+ *     5 isolation        rootfs, mounts, network, host name, rlimits, cgroup, passed descriptors
+ *                        (optional; meridian-exec-isolation.c documents it)
  *   A section type this helper does not know is refused: a later version adds Landlock rules,
  *   and an older helper must not silently run a guest without them.
  *
@@ -64,7 +68,9 @@ enum { EXIT_HELPER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127
 #define CONFIG_MAX_BYTES (4u << 20)
 #define MAX_ENVIRONMENT 65536u
 
-enum section_type { SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3 };
+enum section_type {
+    SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3, SECTION_ISOLATION = 5
+};
 enum record_type { RECORD_INIT = 1, RECORD_READY = 2, RECORD_EXIT = 3, RECORD_FAIL = 4 };
 enum namespace_kind { NAMESPACE_PID = 1, NAMESPACE_USER_PID = 2 };
 
@@ -210,6 +216,8 @@ static void parse_seccomp_filter(struct cursor *section, struct config *config)
     config->filter.filter = instructions;
 }
 
+#include "meridian-exec-isolation.c"
+
 static void parse_config(const unsigned char *data, size_t size, struct config *config)
 {
     struct cursor cursor = { data, size, 0 };
@@ -229,7 +237,7 @@ static void parse_config(const unsigned char *data, size_t size, struct config *
         uint32_t type = take_u32(&cursor, "section header");
         uint32_t length = take_u32(&cursor, "section header");
         struct cursor section = { take(&cursor, length, "section"), length, 0 };
-        if (type == 0 || type > SECTION_SECCOMP_FILTER)
+        if (type == 0 || type >= 32)
             fail("config section type %u is not supported by this helper", type);
         if (seen & (1u << type))
             fail("config repeats section type %u", type);
@@ -238,6 +246,8 @@ static void parse_config(const unsigned char *data, size_t size, struct config *
         case SECTION_REPORT_FIFO: parse_report_fifo(&section, config); break;
         case SECTION_ENVIRONMENT: parse_environment(&section, config); break;
         case SECTION_SECCOMP_FILTER: parse_seccomp_filter(&section, config); break;
+        case SECTION_ISOLATION: parse_isolation(&section); break;
+        default: fail("config section type %u is not supported by this helper", type);
         }
     }
     if (cursor.at != cursor.size)
@@ -351,9 +361,9 @@ static int lowest_free_fd(int closing)
 
 static pid_t host_pid(void)
 {
-    /* /proc is the host's procfs (no mount namespace), so /proc/self names the host pid. */
+    /* The host's procfs (opened before the namespace's own hid it) names the host pid. */
     char link[32];
-    ssize_t length = readlink("/proc/self", link, sizeof link - 1);
+    ssize_t length = readlinkat(host_proc_fd, "self", link, sizeof link - 1);
     if (length <= 0)
         fail("cannot read /proc/self: %s", length < 0 ? strerror(errno) : "empty link");
     link[length] = '\0';
@@ -368,18 +378,15 @@ __attribute__((noreturn))
 static void run_guest(const struct config *config, uint32_t seccomp_flags,
                       const sigset_t *original_mask, char **argv)
 {
-    /* Only stdio and the report FIFO stay open: nothing of the helper leaks into the guest,
-     * and the listener gets the lowest free descriptor. */
-    if (report_fd > 3 && close_range(3, (unsigned) report_fd - 1, 0) != 0)
-        fail("cannot close inherited descriptors: %s", strerror(errno));
-    if (close_range((unsigned) report_fd + 1, ~0U, 0) != 0)
-        fail("cannot close inherited descriptors: %s", strerror(errno));
+    pid_t pid = host_pid();
+    keep_guest_descriptors();
+    apply_limits();
     if (sigprocmask(SIG_SETMASK, original_mask, NULL) != 0)
         fail("cannot restore the signal mask: %s", strerror(errno));
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         fail("cannot set no_new_privs: %s", strerror(errno));
 
-    int32_t ready[3] = { host_pid(), lowest_free_fd(report_fd), (int32_t) seccomp_flags };
+    int32_t ready[3] = { pid, lowest_free_fd(report_fd), (int32_t) seccomp_flags };
     if (!write_record(RECORD_READY, ready, sizeof ready))
         fail("cannot report to the supervisor: %s", strerror(errno));
     close(report_fd);
@@ -422,7 +429,8 @@ static void await_child_event(const sigset_t *wait_set, pid_t target)
  */
 __attribute__((noreturn))
 static void run_init(const struct config *config, uint32_t seccomp_flags, int status_fd,
-                     const sigset_t *wait_set, const sigset_t *original_mask, char **argv)
+                     const sigset_t *wait_set, const sigset_t *original_mask, char **argv,
+                     int32_t namespace_kind)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
         fail("cannot set the parent-death signal: %s", strerror(errno));
@@ -430,6 +438,7 @@ static void run_init(const struct config *config, uint32_t seccomp_flags, int st
     struct pollfd status_pipe = { .fd = status_fd, .events = 0, .revents = 0 };
     if (poll(&status_pipe, 1, 0) < 0 || (status_pipe.revents & POLLERR) != 0)
         _exit(EXIT_HELPER_FAILED);
+    isolate_init(namespace_kind == NAMESPACE_USER_PID);
 
     pid_t guest = fork();
     if (guest < 0)
@@ -438,6 +447,7 @@ static void run_init(const struct config *config, uint32_t seccomp_flags, int st
         run_guest(config, seccomp_flags, original_mask, argv);
     close(report_fd);
     report_fd = -1;
+    release_guest_descriptors();
 
     for (;;) {
         await_child_event(wait_set, guest);
@@ -508,6 +518,7 @@ int main(int argc, char **argv)
         fail("cannot block signals: %s", strerror(errno));
 
     uint32_t seccomp_flags = usable_seccomp_flags(config.seccomp_flags);
+    prepare_isolation(config.supervisor_pid);
     int32_t namespace_kind = enter_pid_namespace();
 
     int status_pipe[2];
@@ -518,7 +529,7 @@ int main(int argc, char **argv)
         fail("cannot fork the namespace init: %s", strerror(errno));
     if (init == 0) {
         close(status_pipe[0]);
-        run_init(&config, seccomp_flags, status_pipe[1], &wait_set, &original_mask, argv + 3);
+        run_init(&config, seccomp_flags, status_pipe[1], &wait_set, &original_mask, argv + 3, namespace_kind);
     }
     close(status_pipe[1]);
     int32_t started[2] = { init, namespace_kind };

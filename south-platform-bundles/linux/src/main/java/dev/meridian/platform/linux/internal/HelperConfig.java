@@ -29,9 +29,10 @@ final class HelperConfig {
      * @param environment the guest's environment (the helper itself runs with none)
      * @param filter the program the guest installs
      * @param seccompFlags the seccomp() flags to install it with
+     * @param isolation the isolation section's payload ({@link IsolationPlan#section})
      */
     static byte[] encode(long supervisorPid, Path reportFifo, Map<String, String> environment,
-            SeccompProgram filter, int seccompFlags) {
+            SeccompProgram filter, int seccompFlags, byte[] isolation) {
         Sections sections = new Sections();
         sections.add(SECTION_REPORT_FIFO, reportFifo.toString().getBytes(StandardCharsets.UTF_8));
 
@@ -46,6 +47,7 @@ final class HelperConfig {
         byte[] program = filter.toBytes();
         sections.add(SECTION_SECCOMP_FILTER, littleEndian(8 + program.length)
                 .putInt(seccompFlags).putInt(filter.length()).put(program).array());
+        sections.add(IsolationPlan.SECTION_ISOLATION, isolation);
 
         ByteBuffer header = littleEndian(16)
                 .put(MAGIC)

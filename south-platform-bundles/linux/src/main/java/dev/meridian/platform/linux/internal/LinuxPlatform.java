@@ -2,7 +2,6 @@ package dev.meridian.platform.linux.internal;
 
 import dev.meridian.api.Confinement;
 import dev.meridian.api.GuestProcess;
-import dev.meridian.api.Isolation;
 import dev.meridian.api.SandboxException;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SouthPlatform;
@@ -79,15 +78,16 @@ public final class LinuxPlatform implements SouthPlatform {
             throw new SandboxException(SandboxException.Kind.PLATFORM_UNAVAILABLE,
                     "the linux platform cannot run guests here: " + problem);
         }
-        GuestCommand.checkWorkingDirectory(spec);
+        IsolationPlan isolation = IsolationPlan.check(spec.isolation(), runtimeDirectory());
+        GuestCommand.checkWorkingDirectory(spec, isolation.view());
         GuestCommand.checkArguments(spec);
         GuestCommand.checkEnvironment(spec.environment());
-        GuestCommand.resolveProgram(spec);
-        if (!confinement.equals(Confinement.superviseEverything(LinuxSyscalls.AUDIT_ARCH_X86_64))
-                || !spec.isolation().equals(Isolation.DEFAULT)) {
-            throw new SandboxException("the linux platform cannot enforce kernel-layer rules or isolation options yet");
+        GuestCommand.resolveProgram(spec, isolation.view());
+        if (!confinement.equals(Confinement.superviseEverything(LinuxSyscalls.AUDIT_ARCH_X86_64))) {
+            throw new SandboxException("the linux platform cannot enforce kernel-layer rules yet");
         }
-        return SandboxSupervisor.start(helperPath(), runtimeDirectory(), spec, gateway, SeccompProgram.notifyEverything());
+        return SandboxSupervisor.start(helperPath(), runtimeDirectory(), spec, isolation, gateway,
+                SeccompProgram.notifyEverything());
     }
 
     /** The configured helper, or null when neither property is set. */

@@ -1,5 +1,8 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.Isolation;
+import dev.meridian.api.SandboxException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +33,16 @@ class ExecHelperTest {
 
     private static byte[] config(long supervisorPid, Path fifo) {
         return HelperConfig.encode(supervisorPid, fifo, Map.of("PATH", "/bin"), SeccompProgram.notifyEverything(),
-                LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+                LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+                defaultIsolation());
+    }
+
+    private static byte[] defaultIsolation() {
+        try {
+            return IsolationPlan.check(Isolation.DEFAULT, Path.of("/tmp")).section(Path.of("/"), null, null);
+        } catch (SandboxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static byte[] validConfig() {
