@@ -14,11 +14,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,6 +152,63 @@ class ExecHelperTest {
                 }
             }
             Files.delete(shared);
+        }
+    }
+
+    /**
+     * Unprivileged, the whole view is built inside the user namespace: an overlay rootfs (user.*
+     * xattrs), /dev with devpts, tmpfs, a bind, loopback, and pivot_root. Nobody takes the listener,
+     * so the guest waits in execve while the test looks at its view through /proc/PID/root.
+     */
+    @Test
+    void unprivilegedUsersGetTheWholeIsolation() throws Exception {
+        Path shared = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "unprivileged-");
+        Path rootfs = TinyRootfs.build(shared.resolve("rootfs"));
+        Path sandbox = Files.createDirectory(shared.resolve("sandbox"));
+        Path bound = Files.createDirectory(shared.resolve("bound"));
+        for (String layer : List.of("upper", "work", "root")) {
+            Files.createDirectory(sandbox.resolve(layer));
+        }
+        try (Fifo fifo = new Fifo(shared.resolve("report")); Stream<Path> tree = Files.walk(shared)) {
+            Isolation isolation = new Isolation(rootfs, false, List.of(
+                    new Isolation.Mount(Isolation.Mount.Kind.TMPFS, Path.of("/scratch")),
+                    new Isolation.Mount(Isolation.Mount.Kind.READ_ONLY, bound)),
+                    Isolation.Network.LOOPBACK, Set.of(), Set.of(), "guest", Map.of(), null, Set.of());
+            byte[] section = IsolationPlan.check(isolation, shared).section(Path.of("/"), sandbox, null);
+            Path config = shared.resolve("config");
+            Files.write(config, HelperConfig.encode(ProcessHandle.current().pid(), fifo.path, Map.of("PATH", "/bin"),
+                    SeccompProgram.notifyEverything(), LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER, section));
+            Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+            for (Path path : Stream.concat(tree, Stream.of(config)).toList()) {
+                Files.setAttribute(path, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(path, "unix:gid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+            }
+            Process helper = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
+                    "--clear-groups", NativePrograms.helper().toString(), config.toString(), "--", "/bin/sh")
+                    .directory(Path.of("/").toFile())
+                    .inheritIO()
+                    .start();
+            try {
+                HelperReport report = fifo.read(() -> !helper.isAlive());
+                assertEquals(null, report.failure);
+                assertEquals(HelperReport.NAMESPACE_USER_PID, report.namespaceKind);
+                assertTrue(report.ready(), "the guest reported");
+                Path view = Path.of("/proc/" + report.guestPid + "/root");
+                assertTrue(Files.isRegularFile(view.resolve("bin/sh")));
+                assertTrue(Files.exists(view.resolve("dev/null")) && Files.isDirectory(view.resolve("dev/pts")));
+                assertTrue(Files.isDirectory(view.resolve("scratch")) && Files.isDirectory(view.resolve("proc/1")));
+                assertFalse(Files.exists(view.resolve(shared.toString().substring(1)).resolve("rootfs")),
+                        "only the bound directory of the host is visible");
+                String mounts = Files.readString(Path.of("/proc/" + report.guestPid + "/mountinfo"));
+                assertTrue(mounts.lines().anyMatch(line -> line.contains(" / / ") && line.contains(" - overlay ")),
+                        mounts);
+                assertTrue(mounts.lines().anyMatch(line -> line.contains(" " + bound + " ro,")), mounts);
+                helper.destroyForcibly().waitFor();
+            } finally {
+                helper.destroyForcibly();
+            }
+        } finally {
+            FileTrees.delete(shared);
         }
     }
 
