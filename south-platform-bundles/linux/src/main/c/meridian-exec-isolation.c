@@ -151,14 +151,8 @@ static void parse_isolation(struct cursor *section)
         fail("config isolation has trailing bytes");
 }
 
-static void write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    ssize_t length = (ssize_t) strlen(text);
-    if (fd < 0 || write(fd, text, (size_t) length) != length)
-        fail("cannot write %s: %s", path, strerror(errno));
-    close(fd);
-}
+/* meridian-exec.c's, defined after the point where this file is included. */
+static void write_proc_file(const char *path, const char *text);
 
 /*
  * In the helper, before any namespace: the cgroup (so the init and the guest are born in it),
@@ -171,7 +165,7 @@ static void prepare_isolation(pid_t supervisor)
         char path[PATH_MAX];
         if (snprintf(path, sizeof path, "%s/cgroup.procs", isolation.cgroup) >= (int) sizeof path)
             fail("cgroup path is too long");
-        write_file(path, "0");
+        write_proc_file(path, "0");
     }
     if (isolation.descriptor_count > 0) {
         int pidfd = (int) syscall(SYS_pidfd_open, supervisor, 0);

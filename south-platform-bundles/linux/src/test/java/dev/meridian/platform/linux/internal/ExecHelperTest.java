@@ -127,16 +127,9 @@ class ExecHelperTest {
                 Files.setAttribute(path, "unix:uid", NOBODY);
                 Files.setAttribute(path, "unix:gid", NOBODY);
             }
-            Process helper = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
-                    "--clear-groups", NativePrograms.helper().toString(), config.toString(), "--", "/bin/true")
-                    .directory(Path.of("/").toFile())
-                    .inheritIO()
-                    .start();
+            Process helper = startAsNobody(config, "/bin/true");
             try {
-                HelperReport report = fifo.read(() -> !helper.isAlive());
-                assertEquals(null, report.failure);
-                assertEquals(HelperReport.NAMESPACE_USER_PID, report.namespaceKind);
-                assertTrue(report.ready(), "the guest reported");
+                HelperReport report = awaitUnprivilegedGuest(fifo, helper);
                 long guest = report.guestPid;
                 assertEquals(NOBODY, Files.getAttribute(Path.of("/proc/" + guest), "unix:uid"));
                 // Nobody takes the listener: the guest waits in execve until the helper dies.
@@ -183,16 +176,9 @@ class ExecHelperTest {
                 Files.setAttribute(path, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
                 Files.setAttribute(path, "unix:gid", NOBODY, LinkOption.NOFOLLOW_LINKS);
             }
-            Process helper = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
-                    "--clear-groups", NativePrograms.helper().toString(), config.toString(), "--", "/bin/sh")
-                    .directory(Path.of("/").toFile())
-                    .inheritIO()
-                    .start();
+            Process helper = startAsNobody(config, "/bin/sh");
             try {
-                HelperReport report = fifo.read(() -> !helper.isAlive());
-                assertEquals(null, report.failure);
-                assertEquals(HelperReport.NAMESPACE_USER_PID, report.namespaceKind);
-                assertTrue(report.ready(), "the guest reported");
+                HelperReport report = awaitUnprivilegedGuest(fifo, helper);
                 Path view = Path.of("/proc/" + report.guestPid + "/root");
                 assertTrue(Files.isRegularFile(view.resolve("bin/sh")));
                 assertTrue(Files.exists(view.resolve("dev/null")) && Files.isDirectory(view.resolve("dev/pts")));
@@ -210,6 +196,23 @@ class ExecHelperTest {
         } finally {
             FileTrees.delete(shared);
         }
+    }
+
+    private static Process startAsNobody(Path config, String program) throws IOException {
+        return new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                NativePrograms.helper().toString(), config.toString(), "--", program)
+                .directory(Path.of("/").toFile())
+                .inheritIO()
+                .start();
+    }
+
+    /** The report of a guest that started in a user namespace (and now waits in execve). */
+    private static HelperReport awaitUnprivilegedGuest(Fifo fifo, Process helper) throws InterruptedException {
+        HelperReport report = fifo.read(() -> !helper.isAlive());
+        assertEquals(null, report.failure);
+        assertEquals(HelperReport.NAMESPACE_USER_PID, report.namespaceKind);
+        assertTrue(report.ready(), "the guest reported");
+        return report;
     }
 
     /** A report FIFO with its read end open, as the supervisor holds it. */
