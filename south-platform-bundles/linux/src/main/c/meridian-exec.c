@@ -6,9 +6,11 @@
  * The supervisor JVM (bundle dev.meridian.platform.linux) writes CONFIG-FILE into a private
  * runtime directory and starts this helper with an empty environment. The helper
  *   1. reads and unlinks the config: report FIFO, guest environment, seccomp program;
- *   2. arms PR_SET_PDEATHSIG and creates a PID namespace;
- *   3. forks the namespace's init (pid 1), which forks the guest, reaps orphans and forwards
- *      signals to the guest;
+ *   2. arms PR_SET_PDEATHSIG, joins the sandbox's cgroup, takes the passed descriptors and
+ *      creates a PID namespace;
+ *   3. forks the namespace's init (pid 1), which creates the mount, IPC, UTS (and network)
+ *      namespaces, builds the guest's view of the files with its own /proc, forks the guest,
+ *      reaps orphans and forwards signals to the guest;
  *   4. the guest reports its host pid and the listener's fd number on the FIFO, installs its
  *      Landlock ruleset (if any) and the filter, and waits in the handshake call
  *      seccomp(HANDSHAKE_OPERATION, HANDSHAKE_FLAGS, 0), which every guest filter notifies,
@@ -28,12 +30,15 @@
  *                        u32 path rule count, per rule u64 allowed access, u32 path length,
  *                        path bytes (absolute, no NUL); u32 port rule count, per rule
  *                        u64 allowed access, u64 port
+ *     5 isolation        rootfs, mounts, network, host name, rlimits, cgroup, passed descriptors
+ *                        (optional; meridian-exec-isolation.c documents it)
  *   A section type this helper does not know is refused: an older helper must not silently run
  *   a guest without the confinement a later one would have installed.
  *
- * Landlock (apply_landlock), installed by the guest right before its seccomp filter: a path
- * that does not exist (ENOENT, ENOTDIR) is skipped, as it grants nothing; on a path that is
- * not a directory only the rights Landlock knows for files are kept; any other error fails.
+ * Landlock (apply_landlock), installed by the guest right before its seccomp filter, after the
+ * isolation built its view of the files: a path that does not exist (ENOENT, ENOTDIR) is
+ * skipped, as it grants nothing; on a path that is not a directory only the rights Landlock
+ * knows for files are kept; any other error fails.
  *
  * Report records on the FIFO (native byte order): u32 type, u32 payload length, payload.
  *   1 INIT   i32 host pid of the namespace init, i32 namespace kind (1 pid, 2 user+pid)
@@ -105,7 +110,8 @@ enum { EXIT_HELPER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127
 #define MAX_ENVIRONMENT 65536u
 
 enum section_type {
-    SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3, SECTION_LANDLOCK = 4
+    SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3, SECTION_LANDLOCK = 4,
+    SECTION_ISOLATION = 5
 };
 enum record_type { RECORD_INIT = 1, RECORD_READY = 2, RECORD_EXIT = 3, RECORD_FAIL = 4 };
 enum namespace_kind { NAMESPACE_PID = 1, NAMESPACE_USER_PID = 2 };
@@ -279,42 +285,9 @@ static void parse_seccomp_filter(struct cursor *section, struct config *config)
     config->filter.filter = instructions;
 }
 
-static void parse_landlock(struct cursor *section, struct config *config)
-{
-    struct landlock_rules *rules = &config->landlock;
-    rules->handled.handled_access_fs = take_u64(section, "landlock");
-    rules->handled.handled_access_net = take_u64(section, "landlock");
-    rules->handled.scoped = take_u64(section, "landlock");
-    rules->path_count = take_u32(section, "landlock");
-    if (rules->path_count > section->size / 12)
-        fail("config landlock section has too many path rules (%u)", rules->path_count);
-    rules->paths = calloc((size_t) rules->path_count + 1, sizeof *rules->paths);
-    if (rules->paths == NULL)
-        fail("out of memory");
-    for (uint32_t i = 0; i < rules->path_count; i++) {
-        rules->paths[i].allowed_access = take_u64(section, "landlock path rule");
-        uint32_t length = take_u32(section, "landlock path rule");
-        const char *path = (const char *) take(section, length, "landlock path rule");
-        if (length == 0 || path[0] != '/' || memchr(path, '\0', length) != NULL)
-            fail("config landlock path rule %u is not an absolute path", i);
-        rules->paths[i].path = strndup(path, length);
-        if (rules->paths[i].path == NULL)
-            fail("out of memory");
-    }
-    rules->port_count = take_u32(section, "landlock");
-    if (rules->port_count > section->size / 16)
-        fail("config landlock section has too many port rules (%u)", rules->port_count);
-    rules->ports = calloc((size_t) rules->port_count + 1, sizeof *rules->ports);
-    if (rules->ports == NULL)
-        fail("out of memory");
-    for (uint32_t i = 0; i < rules->port_count; i++) {
-        rules->ports[i].allowed_access = take_u64(section, "landlock port rule");
-        rules->ports[i].port = take_u64(section, "landlock port rule");
-    }
-    if (section->at != section->size)
-        fail("config landlock section has trailing bytes");
-    rules->present = 1;
-}
+    SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3, SECTION_LANDLOCK = 4
+
+#include "meridian-exec-isolation.c"
 
 static void parse_config(const unsigned char *data, size_t size, struct config *config)
 {
@@ -335,7 +308,7 @@ static void parse_config(const unsigned char *data, size_t size, struct config *
         uint32_t type = take_u32(&cursor, "section header");
         uint32_t length = take_u32(&cursor, "section header");
         struct cursor section = { take(&cursor, length, "section"), length, 0 };
-        if (type == 0 || type > SECTION_LANDLOCK)
+        if (type == 0 || type >= 32)
             fail("config section type %u is not supported by this helper", type);
         if (seen & (1u << type))
             fail("config repeats section type %u", type);
@@ -345,6 +318,8 @@ static void parse_config(const unsigned char *data, size_t size, struct config *
         case SECTION_ENVIRONMENT: parse_environment(&section, config); break;
         case SECTION_SECCOMP_FILTER: parse_seccomp_filter(&section, config); break;
         case SECTION_LANDLOCK: parse_landlock(&section, config); break;
+        case SECTION_ISOLATION: parse_isolation(&section); break;
+        default: fail("config section type %u is not supported by this helper", type);
         }
     }
     if (cursor.at != cursor.size)
@@ -458,9 +433,9 @@ static int lowest_free_fd(int closing)
 
 static pid_t host_pid(void)
 {
-    /* /proc is the host's procfs (no mount namespace), so /proc/self names the host pid. */
+    /* The host's procfs (opened before the namespace's own hid it) names the host pid. */
     char link[32];
-    ssize_t length = readlink("/proc/self", link, sizeof link - 1);
+    ssize_t length = readlinkat(host_proc_fd, "self", link, sizeof link - 1);
     if (length <= 0)
         fail("cannot read /proc/self: %s", length < 0 ? strerror(errno) : "empty link");
     link[length] = '\0';
@@ -526,12 +501,9 @@ __attribute__((noreturn))
 static void run_guest(const struct config *config, uint32_t seccomp_flags,
                       const sigset_t *original_mask, char **argv)
 {
-    /* Only stdio and the report FIFO stay open: nothing of the helper leaks into the guest,
-     * and the listener gets the lowest free descriptor. */
-    if (report_fd > 3 && close_range(3, (unsigned) report_fd - 1, 0) != 0)
-        fail("cannot close inherited descriptors: %s", strerror(errno));
-    if (close_range((unsigned) report_fd + 1, ~0U, 0) != 0)
-        fail("cannot close inherited descriptors: %s", strerror(errno));
+    pid_t pid = host_pid();
+    keep_guest_descriptors();
+    apply_limits();
     if (sigprocmask(SIG_SETMASK, original_mask, NULL) != 0)
         fail("cannot restore the signal mask: %s", strerror(errno));
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
@@ -540,7 +512,7 @@ static void run_guest(const struct config *config, uint32_t seccomp_flags,
      * the helper only writes to open descriptors and execs PROGRAM, which the ruleset must allow. */
     apply_landlock(&config->landlock);
 
-    int32_t ready[3] = { host_pid(), lowest_free_fd(report_fd), (int32_t) seccomp_flags };
+    int32_t ready[3] = { pid, lowest_free_fd(report_fd), (int32_t) seccomp_flags };
     if (!write_record(RECORD_READY, ready, sizeof ready))
         fail("cannot report to the supervisor: %s", strerror(errno));
     close(report_fd);
@@ -588,7 +560,8 @@ static void await_child_event(const sigset_t *wait_set, pid_t target)
  */
 __attribute__((noreturn))
 static void run_init(const struct config *config, uint32_t seccomp_flags, int status_fd,
-                     const sigset_t *wait_set, const sigset_t *original_mask, char **argv)
+                     const sigset_t *wait_set, const sigset_t *original_mask, char **argv,
+                     int32_t namespace_kind)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
         fail("cannot set the parent-death signal: %s", strerror(errno));
@@ -596,6 +569,7 @@ static void run_init(const struct config *config, uint32_t seccomp_flags, int st
     struct pollfd status_pipe = { .fd = status_fd, .events = 0, .revents = 0 };
     if (poll(&status_pipe, 1, 0) < 0 || (status_pipe.revents & POLLERR) != 0)
         _exit(EXIT_HELPER_FAILED);
+    isolate_init(namespace_kind == NAMESPACE_USER_PID);
 
     pid_t guest = fork();
     if (guest < 0)
@@ -604,6 +578,7 @@ static void run_init(const struct config *config, uint32_t seccomp_flags, int st
         run_guest(config, seccomp_flags, original_mask, argv);
     close(report_fd);
     report_fd = -1;
+    release_guest_descriptors();
 
     for (;;) {
         await_child_event(wait_set, guest);
@@ -674,6 +649,7 @@ int main(int argc, char **argv)
         fail("cannot block signals: %s", strerror(errno));
 
     uint32_t seccomp_flags = usable_seccomp_flags(config.seccomp_flags);
+    prepare_isolation(config.supervisor_pid);
     int32_t namespace_kind = enter_pid_namespace();
 
     int status_pipe[2];
@@ -684,7 +660,7 @@ int main(int argc, char **argv)
         fail("cannot fork the namespace init: %s", strerror(errno));
     if (init == 0) {
         close(status_pipe[0]);
-        run_init(&config, seccomp_flags, status_pipe[1], &wait_set, &original_mask, argv + 3);
+        run_init(&config, seccomp_flags, status_pipe[1], &wait_set, &original_mask, argv + 3, namespace_kind);
     }
     close(status_pipe[1]);
     int32_t started[2] = { init, namespace_kind };

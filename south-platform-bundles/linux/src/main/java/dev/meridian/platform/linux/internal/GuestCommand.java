@@ -26,13 +26,18 @@ final class GuestCommand {
      * @throws SandboxException "no such program: NAME" or "not executable: PATH"
      */
     static Path resolveProgram(SandboxSpec spec) throws SandboxException {
+        return resolveProgram(spec, GuestView.HOST);
+    }
+
+    /** As {@link #resolveProgram(SandboxSpec)}, in the guest's view of the files. */
+    static Path resolveProgram(SandboxSpec spec, GuestView view) throws SandboxException {
         String name = spec.command().getFirst();
         Path directory = spec.workingDirectory();
         if (name.isEmpty()) {
             throw new SandboxException("no program to run: the command's first word is empty");
         }
         if (name.indexOf('/') >= 0) {
-            Path program = directory.resolve(name);
+            Path program = view.toHost(directory.resolve(name));
             if (!Files.exists(program)) {
                 throw new SandboxException(SandboxException.Kind.PROGRAM_NOT_FOUND, "no such program: " + name);
             }
@@ -42,7 +47,7 @@ final class GuestCommand {
         Path notExecutable = null;
         String searchPath = spec.environment().getOrDefault("PATH", DEFAULT_PATH);
         for (String entry : searchPath.split(":", -1)) {
-            Path candidate = directory.resolve(entry.isEmpty() ? "." : entry).resolve(name);
+            Path candidate = view.toHost(directory.resolve(entry.isEmpty() ? "." : entry).resolve(name));
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 return candidate;
             }
@@ -67,9 +72,10 @@ final class GuestCommand {
     }
 
     /** @throws SandboxException when the working directory is missing */
-    static void checkWorkingDirectory(SandboxSpec spec) throws SandboxException {
-        if (!Files.isDirectory(spec.workingDirectory())) {
-            throw new SandboxException("working directory does not exist: " + spec.workingDirectory());
+    static void checkWorkingDirectory(SandboxSpec spec, GuestView view) throws SandboxException {
+        if (!Files.isDirectory(view.toHost(spec.workingDirectory()))) {
+            throw new SandboxException("working directory does not exist" + (view == GuestView.HOST ? "" : " in the rootfs")
+                    + ": " + spec.workingDirectory());
         }
     }
 

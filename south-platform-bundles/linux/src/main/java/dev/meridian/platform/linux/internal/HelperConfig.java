@@ -31,9 +31,10 @@ final class HelperConfig {
      * @param filter the program the guest installs
      * @param seccompFlags the seccomp() flags to install it with
      * @param landlock the Landlock ruleset the guest installs before the filter, or null for none
+     * @param isolation the isolation section's payload ({@link IsolationPlan#section})
      */
     static byte[] encode(long supervisorPid, Path reportFifo, Map<String, String> environment,
-            SeccompProgram filter, int seccompFlags, LandlockRuleset landlock) {
+            SeccompProgram filter, int seccompFlags, LandlockRuleset landlock, byte[] isolation) {
         Sections sections = new Sections();
         sections.add(SECTION_REPORT_FIFO, reportFifo.toString().getBytes(StandardCharsets.UTF_8));
 
@@ -51,6 +52,7 @@ final class HelperConfig {
         if (landlock != null) {
             sections.add(SECTION_LANDLOCK, landlock.encode());
         }
+        sections.add(IsolationPlan.SECTION_ISOLATION, isolation);
 
         ByteBuffer header = littleEndian(16)
                 .put(MAGIC)

@@ -105,11 +105,14 @@ record LandlockRuleset(long handledFileAccess, long handledNetworkAccess, long s
         NetworkRules network = confinement.network();
         if (network != null) {
             require(abi, 4, "TCP port rules");
-            handledNetwork = LinuxSyscalls.LANDLOCK_ACCESS_NET_BIND_TCP | LinuxSyscalls.LANDLOCK_ACCESS_NET_CONNECT_TCP;
+            for (NetworkRules.Direction direction : network.handled()) {
+                handledNetwork |= portRight(direction);
+            }
             for (NetworkRules.Grant grant : network.grants()) {
-                long right = grant.direction() == NetworkRules.Direction.BIND
-                        ? LinuxSyscalls.LANDLOCK_ACCESS_NET_BIND_TCP : LinuxSyscalls.LANDLOCK_ACCESS_NET_CONNECT_TCP;
-                portRules.merge(grant.port(), right, (a, b) -> a | b);
+                long right = portRight(grant.direction()) & handledNetwork;
+                if (right != 0) {
+                    portRules.merge(grant.port(), right, (a, b) -> a | b);
+                }
             }
         }
         long scoped = 0;
@@ -125,6 +128,11 @@ record LandlockRuleset(long handledFileAccess, long handledNetworkAccess, long s
             return null;
         }
         return new LandlockRuleset(handledFiles, handledNetwork, scoped, pathRules, portRules);
+    }
+
+    private static long portRight(NetworkRules.Direction direction) {
+        return direction == NetworkRules.Direction.BIND
+                ? LinuxSyscalls.LANDLOCK_ACCESS_NET_BIND_TCP : LinuxSyscalls.LANDLOCK_ACCESS_NET_CONNECT_TCP;
     }
 
     private static void require(int abi, int needed, String what) throws SandboxException {

@@ -3,6 +3,11 @@ package dev.meridian.platform.linux.internal;
 import dev.meridian.api.Confinement;
 import dev.meridian.api.GuestProcess;
 import dev.meridian.api.Isolation;
+import java.util.Set;
+import java.util.List;
+import java.util.EnumSet;
+import java.util.ArrayList;
+import dev.meridian.api.NetworkRules;
 import dev.meridian.api.SandboxException;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SouthPlatform;
@@ -40,6 +45,9 @@ public final class LinuxPlatform implements SouthPlatform {
     public static final String RUNTIME_DIRECTORY_PROPERTY = "meridian.runtime.dir";
 
     private static final Path SECCOMP_ACTIONS = Path.of("/proc/sys/kernel/seccomp/actions_avail");
+
+    /** The rule id of port grants that come from the isolation options rather than the policy. */
+    private static final int ISOLATION_RULE = -1;
 
     private final UnaryOperator<String> properties;
     private final String hostProblem;
@@ -82,16 +90,45 @@ public final class LinuxPlatform implements SouthPlatform {
             throw new SandboxException(SandboxException.Kind.PLATFORM_UNAVAILABLE,
                     "the linux platform cannot run guests here: " + problem);
         }
-        GuestCommand.checkWorkingDirectory(spec);
+        IsolationPlan isolation = IsolationPlan.check(spec.isolation(), runtimeDirectory());
+        GuestCommand.checkWorkingDirectory(spec, isolation.view());
         GuestCommand.checkArguments(spec);
         GuestCommand.checkEnvironment(spec.environment());
-        GuestCommand.resolveProgram(spec);
-        if (!spec.isolation().equals(Isolation.DEFAULT)) {
-            throw new SandboxException("the linux platform cannot enforce isolation options yet");
+        GuestCommand.resolveProgram(spec, isolation.view());
+        LandlockRuleset landlock = LandlockRuleset.lower(withIsolationPorts(confinement, spec.isolation()), landlockAbi);
+        return SandboxSupervisor.start(helperPath(), runtimeDirectory(), spec, isolation, gateway,
+                seccompProgram(confinement), landlock);
+    }
+
+    /**
+     * The confinement with the isolation's TCP port allow lists applied over the policy's: a port
+     * must be allowed by both, as if the two were stacked Landlock rulesets.
+     */
+    static Confinement withIsolationPorts(Confinement confinement, Isolation isolation) {
+        if (isolation.connectPorts().isEmpty() && isolation.bindPorts().isEmpty()) {
+            return confinement;
         }
-        LandlockRuleset landlock = LandlockRuleset.lower(confinement, landlockAbi);
-        return SandboxSupervisor.start(helperPath(), runtimeDirectory(), spec, gateway, seccompProgram(confinement),
-                landlock);
+        NetworkRules policy = confinement.network();
+        Set<NetworkRules.Direction> handled = EnumSet.noneOf(NetworkRules.Direction.class);
+        List<NetworkRules.Grant> grants = new ArrayList<>();
+        for (NetworkRules.Direction direction : NetworkRules.Direction.values()) {
+            Set<Integer> allowed = direction == NetworkRules.Direction.CONNECT
+                    ? isolation.connectPorts() : isolation.bindPorts();
+            boolean policyHandles = policy != null && policy.handled().contains(direction);
+            if (policyHandles) {
+                handled.add(direction);
+                for (NetworkRules.Grant grant : policy.grants()) {
+                    if (grant.direction() == direction && (allowed.isEmpty() || allowed.contains(grant.port()))) {
+                        grants.add(grant);
+                    }
+                }
+            } else if (!allowed.isEmpty()) {
+                handled.add(direction);
+                allowed.forEach(port -> grants.add(new NetworkRules.Grant(direction, port, ISOLATION_RULE)));
+            }
+        }
+        return new Confinement(confinement.syscalls(), confinement.files(), new NetworkRules(handled, grants),
+                confinement.scopeSignals(), confinement.scopeAbstractUnixSockets());
     }
 
     /** The guest's filter; only x86-64 calls can be judged (the others are killed by it). */

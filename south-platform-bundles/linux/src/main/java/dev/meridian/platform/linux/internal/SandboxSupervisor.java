@@ -40,16 +40,20 @@ final class SandboxSupervisor implements Runnable {
     private final Path helperPath;
     private final Path runtimeBase;
     private final SandboxSpec spec;
+    private final IsolationPlan isolation;
     private final SyscallGateway gateway;
     private final SeccompProgram filter;
     private final LandlockRuleset landlock;
     private final CompletableFuture<LinuxGuest> started = new CompletableFuture<>();
+    /** Made by the start, released once the helper is gone; only this thread touches it. */
+    private SandboxResources resources;
 
-    private SandboxSupervisor(Path helperPath, Path runtimeBase, SandboxSpec spec, SyscallGateway gateway,
-            SeccompProgram filter, LandlockRuleset landlock) {
+    private SandboxSupervisor(Path helperPath, Path runtimeBase, SandboxSpec spec, IsolationPlan isolation,
+            SyscallGateway gateway, SeccompProgram filter, LandlockRuleset landlock) {
         this.helperPath = helperPath;
         this.runtimeBase = runtimeBase;
         this.spec = spec;
+        this.isolation = isolation;
         this.gateway = gateway;
         this.filter = filter;
         this.landlock = landlock;
@@ -66,9 +70,10 @@ final class SandboxSupervisor implements Runnable {
      * @throws SandboxException naming why the guest could not be started; the gateway is then
      *     untouched and still the caller's to close
      */
-    static LinuxGuest start(Path helperPath, Path runtimeBase, SandboxSpec spec, SyscallGateway gateway,
-            SeccompProgram filter, LandlockRuleset landlock) throws SandboxException {
-        SandboxSupervisor supervisor = new SandboxSupervisor(helperPath, runtimeBase, spec, gateway, filter, landlock);
+    static LinuxGuest start(Path helperPath, Path runtimeBase, SandboxSpec spec, IsolationPlan isolation,
+            SyscallGateway gateway, SeccompProgram filter, LandlockRuleset landlock) throws SandboxException {
+        SandboxSupervisor supervisor = new SandboxSupervisor(helperPath, runtimeBase, spec, isolation, gateway,
+                filter, landlock);
         Thread.ofPlatform()
                 .name("meridian-supervisor-" + SandboxIds.format(gateway.sandboxId()))
                 .daemon()
@@ -104,6 +109,8 @@ final class SandboxSupervisor implements Runnable {
             ExitStatus status = awaitEnd(guest, report, callState, readBuffer, startup.fifoFd);
             LinuxSyscalls.close(listenerFd);
             LinuxSyscalls.close(startup.fifoFd);
+            // The helper has exited, so the sandbox's layers and cgroup are no longer in use.
+            resources.release();
             endGateway(status, guest.answeredCalls());
             guest.release();
             guest.complete(status);
@@ -115,6 +122,8 @@ final class SandboxSupervisor implements Runnable {
                 LOG.log(System.Logger.Level.ERROR, "supervisor of sandbox " + SandboxIds.format(gateway.sandboxId())
                         + " failed", t);
                 guest.kill();
+                guest.helper().onExit().join();
+                resources.release();
                 guest.release();
                 guest.fail(t);
             }
@@ -219,6 +228,7 @@ final class SandboxSupervisor implements Runnable {
                 Path fifo = runtimeDirectory.resolve("report");
                 Path config = runtimeDirectory.resolve("config");
                 openReportFifo(fifo);
+                resources = SandboxResources.create(isolation, runtimeBase, SandboxIds.format(gateway.sandboxId()));
                 writeConfig(config, fifo);
                 startHelper(config);
                 awaitReady();
@@ -261,7 +271,8 @@ final class SandboxSupervisor implements Runnable {
         private void writeConfig(Path config, Path fifo) throws IOException {
             byte[] bytes = HelperConfig.encode(ProcessHandle.current().pid(), fifo, spec.environment(), filter,
                     LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER
-                            | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, landlock);
+                            | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, landlock,
+                    resources.section(spec.workingDirectory()));
             Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(config, bytes, StandardOpenOption.WRITE);
         }
@@ -273,7 +284,7 @@ final class SandboxSupervisor implements Runnable {
             command.add("--");
             command.addAll(spec.command());
             ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(spec.workingDirectory().toFile())
+                    .directory(isolation.helperDirectory(spec.workingDirectory()).toFile())
                     .inheritIO();
             // The guest's environment travels in the config: the helper runs before the filter,
             // so nothing in it (LD_PRELOAD, ...) may change what the helper does.
@@ -291,14 +302,17 @@ final class SandboxSupervisor implements Runnable {
             long deadline = System.nanoTime() + REPORT_TIMEOUT_NANOS;
             for (;;) {
                 LinuxSyscalls.poll(callState, pollFd, 1, 20);
-                boolean writersLeft = report.drain(callState, fifoFd, readBuffer);
+                // No writer yet reads as end of file too: only the helper's exit says it is over
+                // (read after the exit, so a failure it reported just before is not missed).
+                boolean helperGone = !helper.isAlive();
+                report.drain(callState, fifoFd, readBuffer);
                 if (report.failure != null) {
                     throw new SandboxException(report.failure);
                 }
                 if (report.ready()) {
                     return;
                 }
-                if (!writersLeft || !helper.isAlive()) {
+                if (helperGone) {
                     throw new SandboxException(helperEnded("before the guest started"));
                 }
                 if (System.nanoTime() > deadline) {
@@ -443,6 +457,9 @@ final class SandboxSupervisor implements Runnable {
                 }
             }
             deleteRuntimeDirectory();
+            if (resources != null) {
+                resources.release();
+            }
         }
 
         private void deleteRuntimeDirectory() {

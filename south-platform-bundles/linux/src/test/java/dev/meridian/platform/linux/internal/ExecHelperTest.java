@@ -1,5 +1,8 @@
 package dev.meridian.platform.linux.internal;
 
+import dev.meridian.api.Isolation;
+import dev.meridian.api.SandboxException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +14,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +37,15 @@ class ExecHelperTest {
     private static byte[] config(long supervisorPid, Path fifo) {
         return HelperConfig.encode(supervisorPid, fifo, Map.of("PATH", "/bin"), SeccompProgram.notifyEverything(),
                 LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-                null);
+                null, defaultIsolation());
+    }
+
+    private static byte[] defaultIsolation() {
+        try {
+            return IsolationPlan.check(Isolation.DEFAULT, Path.of("/tmp")).section(Path.of("/"), null, null);
+        } catch (SandboxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static byte[] validConfig() {
@@ -129,16 +143,9 @@ class ExecHelperTest {
                 Files.setAttribute(path, "unix:uid", NOBODY);
                 Files.setAttribute(path, "unix:gid", NOBODY);
             }
-            Process helper = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
-                    "--clear-groups", NativePrograms.helper().toString(), config.toString(), "--", "/bin/true")
-                    .directory(Path.of("/").toFile())
-                    .inheritIO()
-                    .start();
+            Process helper = startAsNobody(config, "/bin/true");
             try {
-                HelperReport report = fifo.read(() -> !helper.isAlive());
-                assertEquals(null, report.failure);
-                assertEquals(HelperReport.NAMESPACE_USER_PID, report.namespaceKind);
-                assertTrue(report.ready(), "the guest reported");
+                HelperReport report = awaitUnprivilegedGuest(fifo, helper);
                 long guest = report.guestPid;
                 assertEquals(NOBODY, Files.getAttribute(Path.of("/proc/" + guest), "unix:uid"));
                 // Nobody takes the listener: the guest waits in its handshake until the helper dies.
@@ -155,6 +162,73 @@ class ExecHelperTest {
             }
             Files.delete(shared);
         }
+    }
+
+    /**
+     * Unprivileged, the whole view is built inside the user namespace: an overlay rootfs (user.*
+     * xattrs), /dev with devpts, tmpfs, a bind, loopback, and pivot_root. Nobody takes the listener,
+     * so the guest waits in execve while the test looks at its view through /proc/PID/root.
+     */
+    @Test
+    void unprivilegedUsersGetTheWholeIsolation() throws Exception {
+        Path shared = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "unprivileged-");
+        Path rootfs = TinyRootfs.build(shared.resolve("rootfs"));
+        Path sandbox = Files.createDirectory(shared.resolve("sandbox"));
+        Path bound = Files.createDirectory(shared.resolve("bound"));
+        for (String layer : List.of("upper", "work", "root")) {
+            Files.createDirectory(sandbox.resolve(layer));
+        }
+        try (Fifo fifo = new Fifo(shared.resolve("report")); Stream<Path> tree = Files.walk(shared)) {
+            Isolation isolation = new Isolation(rootfs, false, List.of(
+                    new Isolation.Mount(Isolation.Mount.Kind.TMPFS, Path.of("/scratch")),
+                    new Isolation.Mount(Isolation.Mount.Kind.READ_ONLY, bound)),
+                    Isolation.Network.LOOPBACK, Set.of(), Set.of(), "guest", Map.of(), null, Set.of());
+            byte[] section = IsolationPlan.check(isolation, shared).section(Path.of("/"), sandbox, null);
+            Path config = shared.resolve("config");
+            Files.write(config, HelperConfig.encode(ProcessHandle.current().pid(), fifo.path, Map.of("PATH", "/bin"),
+                    SeccompProgram.notifyEverything(), LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER, section));
+            Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+            for (Path path : Stream.concat(tree, Stream.of(config)).toList()) {
+                Files.setAttribute(path, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(path, "unix:gid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+            }
+            Process helper = startAsNobody(config, "/bin/sh");
+            try {
+                HelperReport report = awaitUnprivilegedGuest(fifo, helper);
+                Path view = Path.of("/proc/" + report.guestPid + "/root");
+                assertTrue(Files.isRegularFile(view.resolve("bin/sh")));
+                assertTrue(Files.exists(view.resolve("dev/null")) && Files.isDirectory(view.resolve("dev/pts")));
+                assertTrue(Files.isDirectory(view.resolve("scratch")) && Files.isDirectory(view.resolve("proc/1")));
+                assertFalse(Files.exists(view.resolve(shared.toString().substring(1)).resolve("rootfs")),
+                        "only the bound directory of the host is visible");
+                String mounts = Files.readString(Path.of("/proc/" + report.guestPid + "/mountinfo"));
+                assertTrue(mounts.lines().anyMatch(line -> line.contains(" / / ") && line.contains(" - overlay ")),
+                        mounts);
+                assertTrue(mounts.lines().anyMatch(line -> line.contains(" " + bound + " ro,")), mounts);
+                helper.destroyForcibly().waitFor();
+            } finally {
+                helper.destroyForcibly();
+            }
+        } finally {
+            FileTrees.delete(shared);
+        }
+    }
+
+    private static Process startAsNobody(Path config, String program) throws IOException {
+        return new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                NativePrograms.helper().toString(), config.toString(), "--", program)
+                .directory(Path.of("/").toFile())
+                .inheritIO()
+                .start();
+    }
+
+    /** The report of a guest that started in a user namespace (and now waits in execve). */
+    private static HelperReport awaitUnprivilegedGuest(Fifo fifo, Process helper) throws InterruptedException {
+        HelperReport report = fifo.read(() -> !helper.isAlive());
+        assertEquals(null, report.failure);
+        assertEquals(HelperReport.NAMESPACE_USER_PID, report.namespaceKind);
+        assertTrue(report.ready(), "the guest reported");
+        return report;
     }
 
     /** A report FIFO with its read end open, as the supervisor holds it. */
