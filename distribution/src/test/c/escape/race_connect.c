@@ -7,33 +7,34 @@
  * Stopped by: Landlock TCP connect rules (checked on the address the kernel uses); seccomp on
  * socket() families (strict allows only AF_UNIX, so socket() already fails there).
  */
-#include "escape.h"
+#include "race.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <sys/socket.h>
-#include <time.h>
 
 static struct sockaddr_in address;
 static in_port_t allowed_port, forbidden_port;
-static atomic_int running = 1;
 
-static void *flip(void *unused) {
-    (void) unused;
+static void flip(void) {
     volatile in_port_t *port = &address.sin_port;
-    while (atomic_load_explicit(&running, memory_order_relaxed)) {
-        *port = forbidden_port;
-        *port = allowed_port;
-    }
-    return NULL;
+    *port = forbidden_port;
+    *port = allowed_port;
 }
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
+static ssize_t connect_and_read(char *banner, size_t size) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0) {
+        blocked("socket");
+    }
+    ssize_t length = -1;
+    if (connect(s, (struct sockaddr *) &address, sizeof address) == 0) {
+        length = read_some(s, banner, size);
+    }
+    int error = errno;
+    close(s);
+    errno = error;
+    return length;
 }
 
 int main(int argc, char **argv) {
@@ -43,44 +44,9 @@ int main(int argc, char **argv) {
     attempt("race-connect");
     allowed_port = htons(atoi(argv[1]));
     forbidden_port = htons(atoi(argv[2]));
-    double seconds = argc == 4 ? atof(argv[3]) : 3.0;
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = allowed_port;
-
-    pthread_t flipper;
-    int error = pthread_create(&flipper, NULL, flip, NULL);
-    if (error != 0) {
-        blocked_with("pthread_create", error);
-    }
-    long connected = 0, failed = 0;
-    int last_errno = 0;
-    double deadline = now() + seconds;
-    char banner[256];
-    while (now() < deadline) {
-        int s = socket(AF_INET, SOCK_STREAM, 0);
-        if (s < 0) {
-            atomic_store(&running, 0);
-            blocked("socket");
-        }
-        if (connect(s, (struct sockaddr *) &address, sizeof address) != 0) {
-            failed++;
-            last_errno = errno;
-            close(s);
-            continue;
-        }
-        connected++;
-        ssize_t length = read_some(s, banner, sizeof banner);
-        close(s);
-        if (is_secret(banner, length)) {
-            atomic_store(&running, 0);
-            pthread_join(flipper, NULL);
-            say("connects: %ld, %ld failed", connected, failed);
-            escaped("connected to the forbidden port by flipping the sockaddr during connect", banner, length);
-        }
-    }
-    atomic_store(&running, 0);
-    pthread_join(flipper, NULL);
-    say("connects: %ld to the allowed port, %ld failed", connected, failed);
-    blocked_with(connected == 0 ? "connect" : "connect-forbidden", last_errno != 0 ? last_errno : ECONNREFUSED);
+    race(flip, connect_and_read, argc == 4 ? atof(argv[3]) : 3.0, "connect",
+            "connected to the forbidden port by flipping the sockaddr during connect");
 }

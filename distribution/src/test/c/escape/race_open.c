@@ -8,38 +8,33 @@
  * glob, the supervisor only if it emulates the open (reads the path once, opens it itself and
  * injects the fd with ADDFD) instead of CONTINUE.
  */
-#include "escape.h"
-
-#include <pthread.h>
-#include <stdatomic.h>
-#include <time.h>
+#include "race.h"
 
 #define ALLOWED_PATH "escape-allowed.txt"
 
 static char path_buffer[4096];
 static char allowed_path[4096];
 static char secret_path[4096];
-static atomic_int running = 1;
 
-/* Rewrites the shared buffer byte-wise, as a racing guest thread would (no synchronisation). */
-static void *flip(void *unused) {
-    (void) unused;
+/* Rewrites the shared buffer byte by byte, as a racing guest thread would (no synchronisation). */
+static void flip(void) {
     volatile char *target = path_buffer;
-    while (atomic_load_explicit(&running, memory_order_relaxed)) {
-        for (size_t i = 0; i <= strlen(secret_path); i++) {
-            target[i] = secret_path[i];
-        }
-        for (size_t i = 0; i <= strlen(allowed_path); i++) {
-            target[i] = allowed_path[i];
-        }
+    for (size_t i = 0; i <= strlen(secret_path); i++) {
+        target[i] = secret_path[i];
     }
-    return NULL;
+    for (size_t i = 0; i <= strlen(allowed_path); i++) {
+        target[i] = allowed_path[i];
+    }
 }
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
+static ssize_t open_and_read(char *content, size_t size) {
+    int fd = open(path_buffer, O_RDONLY);
+    if (fd < 0) {
+        return -1;
+    }
+    ssize_t length = read_some(fd, content, size);
+    close(fd);
+    return length;
 }
 
 int main(int argc, char **argv) {
@@ -47,7 +42,6 @@ int main(int argc, char **argv) {
         usage_exit("race_open /ABSOLUTE/SECRET [SECONDS]");
     }
     attempt("race-open");
-    double seconds = argc == 3 ? atof(argv[2]) : 3.0;
     int allowed = open(ALLOWED_PATH, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (allowed < 0 || write(allowed, "harmless\n", 9) != 9 || close(allowed) != 0) {
         blocked("create-allowed-file");
@@ -58,37 +52,6 @@ int main(int argc, char **argv) {
     strcat(allowed_path, "/" ALLOWED_PATH);
     snprintf(secret_path, sizeof secret_path, "%s", argv[1]);
     strcpy(path_buffer, allowed_path);
-
-    pthread_t flipper;
-    int error = pthread_create(&flipper, NULL, flip, NULL);
-    if (error != 0) {
-        blocked_with("pthread_create", error);
-    }
-    long opened = 0, failed = 0, last_errno = 0;
-    double deadline = now() + seconds;
-    char content[512];
-    while (now() < deadline) {
-        int fd = open(path_buffer, O_RDONLY);
-        if (fd < 0) {
-            failed++;
-            last_errno = errno;
-            continue;
-        }
-        opened++;
-        ssize_t length = read_some(fd, content, sizeof content);
-        close(fd);
-        if (is_secret(content, length)) {
-            atomic_store(&running, 0);
-            pthread_join(flipper, NULL);
-            say("opens: %ld harmless or secret, %ld failed", opened, failed);
-            escaped("read the secret by flipping the path during open", content, length);
-        }
-    }
-    atomic_store(&running, 0);
-    pthread_join(flipper, NULL);
-    say("opens: %ld harmless, %ld failed", opened, failed);
-    if (opened == 0) {
-        blocked_with("open", (int) last_errno);
-    }
-    blocked_with("open-secret", last_errno != 0 ? (int) last_errno : ENOENT);
+    race(flip, open_and_read, argc == 3 ? atof(argv[2]) : 3.0, "open",
+            "read the secret by flipping the path during open");
 }
