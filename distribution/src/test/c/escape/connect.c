@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
     struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = port};
     if (inet_pton(AF_INET6, "::ffff:127.0.0.1", &v6.sin6_addr) != 1) {
-        blocked("inet_pton");
+        setup_failed("inet_pton");
     }
     int s = socket(mapped ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
     if (s < 0) {

@@ -13,7 +13,7 @@ int main(int argc, char **argv) {
     attempt("dotdot");
     char cwd[2048];
     if (getcwd(cwd, sizeof cwd) == NULL) {
-        blocked("getcwd");
+        setup_failed("getcwd");
     }
     char path[8192] = "";
     for (const char *c = cwd; *c != '\0'; c++) {

@@ -5,7 +5,9 @@
  * "attempt: <route>" (so the test knows the program really ran), then either
  *   - succeeds: prints "ESCAPED: <what> <proof>" and exits 0, or
  *   - fails:    prints "blocked: <step> <ERRNO NAME>" and exits 1.
- * Being killed by a signal also counts as blocked.
+ * Being killed by a signal also counts as blocked. A step that only prepares the attack (a
+ * thread, a file in the working directory, a pipe) prints "setup failed: <step> <ERRNO NAME>"
+ * and exits 3: the attack never ran, so such a run proves nothing either way.
  *
  * Forbidden content is recognised by its marker: the secret file and the forbidden port's
  * banner both start with SECRET_MARKER; the proof printed after ESCAPED is what was read.
@@ -65,6 +67,15 @@ static inline void __attribute__((noreturn)) blocked_with(const char *step, int 
 
 static inline void __attribute__((noreturn)) blocked(const char *step) {
     blocked_with(step, errno);
+}
+
+static inline void __attribute__((noreturn)) setup_failed_with(const char *step, int error) {
+    say("setup failed: %s %s", step, errno_name(error));
+    exit(3);
+}
+
+static inline void __attribute__((noreturn)) setup_failed(const char *step) {
+    setup_failed_with(step, errno);
 }
 
 /* True when the bytes start with the marker of forbidden content. */

@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
     attempt("int-0x80");
     char *low = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     if (low == MAP_FAILED) {
-        blocked("mmap-32bit");
+        setup_failed("mmap-32bit");
     }
     char *path = low, *content = low + 4096;
     snprintf(path, 4096, "%s", argv[1]);

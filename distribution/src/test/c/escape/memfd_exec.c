@@ -19,7 +19,7 @@ int main(int argc, char **argv) {
     attempt("memfd-fexecve");
     int program = open("/bin/cat", O_RDONLY);
     if (program < 0) {
-        blocked("open-bin-cat");
+        setup_failed("open-bin-cat");
     }
     int memfd = memfd_create("not-cat", 0);
     if (memfd < 0) {
@@ -33,15 +33,15 @@ int main(int argc, char **argv) {
         }
     }
     if (n < 0) {
-        blocked("read-bin-cat");
+        setup_failed("read-bin-cat");
     }
     int output[2];
     if (pipe(output) != 0) {
-        blocked("pipe");
+        setup_failed("pipe");
     }
     pid_t child = fork();
     if (child < 0) {
-        blocked("fork");
+        setup_failed("fork");
     }
     if (child == 0) {
         dup2(output[1], 1);

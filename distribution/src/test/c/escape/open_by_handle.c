@@ -17,7 +17,7 @@ int main(int argc, char **argv) {
     attempt("open_by_handle_at");
     int mount_fd = open(".", O_RDONLY | O_DIRECTORY);
     if (mount_fd < 0) {
-        blocked("open-cwd");
+        setup_failed("open-cwd");
     }
     union {
         struct file_handle handle;

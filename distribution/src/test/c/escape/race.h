@@ -33,7 +33,7 @@ static void __attribute__((noreturn)) race(void (*flip)(void), ssize_t (*try)(ch
     pthread_t flipper;
     int error = pthread_create(&flipper, NULL, race_flipper, (void *) flip);
     if (error != 0) {
-        blocked_with("pthread_create", error);
+        setup_failed_with("pthread_create", error);
     }
     long succeeded = 0, failed = 0;
     int last_errno = 0;

@@ -44,10 +44,10 @@ int main(int argc, char **argv) {
     attempt("race-open");
     int allowed = open(ALLOWED_PATH, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (allowed < 0 || write(allowed, "harmless\n", 9) != 9 || close(allowed) != 0) {
-        blocked("create-allowed-file");
+        setup_failed("create-allowed-file");
     }
     if (getcwd(allowed_path, sizeof allowed_path - sizeof ALLOWED_PATH - 1) == NULL) {
-        blocked("getcwd");
+        setup_failed("getcwd");
     }
     strcat(allowed_path, "/" ALLOWED_PATH);
     snprintf(secret_path, sizeof secret_path, "%s", argv[1]);

@@ -49,11 +49,11 @@ int main(int argc, char **argv) {
     attempt("own-seccomp-listener");
     pthread_t answerer;
     if (pipe(listener_pipe) != 0) {
-        blocked("pipe");
+        setup_failed("pipe");
     }
     int error = pthread_create(&answerer, NULL, answer, NULL);
     if (error != 0) {
-        blocked_with("pthread_create", error);
+        setup_failed_with("pthread_create", error);
     }
     struct sock_filter instructions[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -72,7 +72,7 @@ int main(int argc, char **argv) {
         blocked("seccomp");
     }
     if (write(listener_pipe[1], &listener, sizeof listener) != sizeof listener) {
-        blocked("write-listener");
+        setup_failed("write-listener");
     }
     open_and_read_secret(argv[1], "read the secret under our own seccomp listener answering CONTINUE");
 }
