@@ -58,11 +58,16 @@ final class Commands {
     }
 
     static Outcome runNative(List<String> command) {
-        return run(command, new byte[0], DEFAULT_TIMEOUT);
+        return run(null, command, new byte[0], DEFAULT_TIMEOUT);
     }
 
     static Outcome runNative(List<String> command, byte[] stdin, Duration timeout) {
-        return run(command, stdin, timeout);
+        return run(null, command, stdin, timeout);
+    }
+
+    /** Runs COMMAND (native, or a meridian command line built by the caller) in WORKING_DIRECTORY. */
+    static Outcome runIn(Path workingDirectory, List<String> command, Duration timeout) {
+        return run(workingDirectory, command, new byte[0], timeout);
     }
 
     /** Runs {@code bin/meridian ARGS} as given (for the CLI's own behaviour: help, errors, journal). */
@@ -74,7 +79,7 @@ final class Commands {
         List<String> command = new ArrayList<>();
         command.add(MeridianHome.launcher().toString());
         command.addAll(arguments);
-        return run(command, stdin, timeout);
+        return run(null, command, stdin, timeout);
     }
 
     /** {@code meridian run --journal FRESH_DIR --profile trace -- PROGRAM...}. */
@@ -123,8 +128,12 @@ final class Commands {
         return assertSameAsNative(program, new byte[0], DEFAULT_TIMEOUT);
     }
 
-    private static Outcome run(List<String> command, byte[] stdin, Duration timeout) {
+    /** A null working directory is the test JVM's. */
+    private static Outcome run(Path workingDirectory, List<String> command, byte[] stdin, Duration timeout) {
         ProcessBuilder builder = new ProcessBuilder(command);
+        if (workingDirectory != null) {
+            builder.directory(workingDirectory.toFile());
+        }
         builder.environment().putAll(FIXED_ENVIRONMENT);
         builder.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         long started = System.nanoTime();
