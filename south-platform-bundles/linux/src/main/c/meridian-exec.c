@@ -285,7 +285,42 @@ static void parse_seccomp_filter(struct cursor *section, struct config *config)
     config->filter.filter = instructions;
 }
 
-    SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3, SECTION_LANDLOCK = 4
+static void parse_landlock(struct cursor *section, struct config *config)
+{
+    struct landlock_rules *rules = &config->landlock;
+    rules->handled.handled_access_fs = take_u64(section, "landlock");
+    rules->handled.handled_access_net = take_u64(section, "landlock");
+    rules->handled.scoped = take_u64(section, "landlock");
+    rules->path_count = take_u32(section, "landlock");
+    if (rules->path_count > section->size / 12)
+        fail("config landlock section has too many path rules (%u)", rules->path_count);
+    rules->paths = calloc((size_t) rules->path_count + 1, sizeof *rules->paths);
+    if (rules->paths == NULL)
+        fail("out of memory");
+    for (uint32_t i = 0; i < rules->path_count; i++) {
+        rules->paths[i].allowed_access = take_u64(section, "landlock path rule");
+        uint32_t length = take_u32(section, "landlock path rule");
+        const char *path = (const char *) take(section, length, "landlock path rule");
+        if (length == 0 || path[0] != '/' || memchr(path, '\0', length) != NULL)
+            fail("config landlock path rule %u is not an absolute path", i);
+        rules->paths[i].path = strndup(path, length);
+        if (rules->paths[i].path == NULL)
+            fail("out of memory");
+    }
+    rules->port_count = take_u32(section, "landlock");
+    if (rules->port_count > section->size / 16)
+        fail("config landlock section has too many port rules (%u)", rules->port_count);
+    rules->ports = calloc((size_t) rules->port_count + 1, sizeof *rules->ports);
+    if (rules->ports == NULL)
+        fail("out of memory");
+    for (uint32_t i = 0; i < rules->port_count; i++) {
+        rules->ports[i].allowed_access = take_u64(section, "landlock port rule");
+        rules->ports[i].port = take_u64(section, "landlock port rule");
+    }
+    if (section->at != section->size)
+        fail("config landlock section has trailing bytes");
+    rules->present = 1;
+}
 
 #include "meridian-exec-isolation.c"
 

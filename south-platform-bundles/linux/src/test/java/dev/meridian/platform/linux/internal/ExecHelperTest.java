@@ -186,7 +186,7 @@ class ExecHelperTest {
             byte[] section = IsolationPlan.check(isolation, shared).section(Path.of("/"), sandbox, null);
             Path config = shared.resolve("config");
             Files.write(config, HelperConfig.encode(ProcessHandle.current().pid(), fifo.path, Map.of("PATH", "/bin"),
-                    SeccompProgram.notifyEverything(), LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER, section));
+                    SeccompProgram.notifyEverything(), LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER, null, section));
             Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
             for (Path path : Stream.concat(tree, Stream.of(config)).toList()) {
                 Files.setAttribute(path, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
