@@ -2,7 +2,6 @@ package dev.meridian.cli.internal;
 
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.JournalException;
-import dev.meridian.api.Isolation;
 import dev.meridian.api.JournalReader;
 import dev.meridian.api.PolicySource;
 import dev.meridian.api.PolicyException;
@@ -23,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import sun.misc.Signal;
@@ -50,6 +50,10 @@ final class RunCommand {
                                    --profile and --policy repeat and compose in the order given;
                                    without either, the profile is "default"
               --help               show this help
+
+            """;
+
+    private static final String EXIT_STATUS_HELP = """
 
             Exit status: the program's; 125 if the sandbox could not be set up; 126 if PROGRAM
             is not executable; 127 if it does not exist; 2 for a bad command line.
@@ -82,10 +86,13 @@ final class RunCommand {
     }
 
     int run(List<String> args) throws UsageException, CommandException {
-        CommandLine line = CommandLine.parse(args, Set.of("--trace", "--help"),
-                Set.of("--trace-file", "--journal"), POLICY_OPTIONS, true);
+        CommandLine line = CommandLine.parse(args, union(Set.of("--trace", "--help"), IsolationOptions.FLAGS),
+                union(Set.of("--trace-file", "--journal"), IsolationOptions.OPTIONS),
+                union(POLICY_OPTIONS, IsolationOptions.REPEATABLE), true);
         if (line.has("--help")) {
             System.out.print(HELP);
+            System.out.print(IsolationOptions.HELP);
+            System.out.print(EXIT_STATUS_HELP);
             return 0;
         }
         if (line.operands().isEmpty()) {
@@ -96,10 +103,17 @@ final class RunCommand {
         }
         Path journal = line.value("--journal") != null ? Path.of(line.value("--journal")) : Locations.defaultJournal();
         SandboxSpec spec = new SandboxSpec(line.operands(), System.getenv(), Path.of("").toAbsolutePath(),
-                policySources(line, List.of(PolicySource.profile(DEFAULT_PROFILE))), Isolation.DEFAULT, journal.toAbsolutePath());
+                policySources(line, List.of(PolicySource.profile(DEFAULT_PROFILE))), IsolationOptions.parse(line),
+                journal.toAbsolutePath());
         try (PrintWriter trace = openTrace(line)) {
             return execute(spec, trace).status();
         }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> union = new HashSet<>(a);
+        union.addAll(b);
+        return union;
     }
 
     /** The --profile and --policy options in command-line order, or {@code whenNone}. */

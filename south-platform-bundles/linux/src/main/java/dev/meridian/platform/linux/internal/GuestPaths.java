@@ -37,6 +37,7 @@ final class GuestPaths {
     static final int PATH_MAX = 4096;
 
     private static final byte[] PROC = "/proc/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PROC_DIRECTORY = "/proc".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ROOT = "/root".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CWD = "/cwd".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FD = "/fd/".getBytes(StandardCharsets.US_ASCII);
@@ -46,6 +47,8 @@ final class GuestPaths {
     private static final byte[] SELF_FD = "/proc/self/fd/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DELETED = " (deleted)".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PROC_SELF = "/proc/self".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NS_TGID_FIELD = "\nNStgid:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NS_PID_FIELD = "\nNSpid:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PROC_THREAD_SELF = "/proc/thread-self".getBytes(StandardCharsets.US_ASCII);
     /** Links in /proc to {@code self/...}: rewritten with the rest of the path kept. */
     private static final byte[][] PROC_SELF_LINKS = {
@@ -63,8 +66,12 @@ final class GuestPaths {
     private final MemorySegment guestNamespace;
     private final MemorySegment otherNamespace;
     private final MemorySegment statfs;
+    private final ProcStatus status;
     private int tid;
     private int tgid;
+    /** The caller's ids in its own pid namespace: what {@code /proc/self} means inside the guest's procfs. */
+    private int namespaceTid;
+    private int namespaceTgid;
     private int baseFd = -1;
     private boolean inRoot;
     private long rootLength;
@@ -80,6 +87,7 @@ final class GuestPaths {
         this.guestNamespace = arena.allocate(64);
         this.otherNamespace = arena.allocate(64);
         this.statfs = arena.allocate(LinuxSyscalls.STATFS_SIZE);
+        this.status = new ProcStatus(arena, callState, 4096);
     }
 
     /**
@@ -95,6 +103,7 @@ final class GuestPaths {
         this.tid = tid;
         this.tgid = tgid;
         this.inRoot = fromRoot;
+        this.namespaceTgid = 0;
         procTask(tid);
         if (fromRoot) {
             procPath.append(ROOT);
@@ -246,7 +255,8 @@ final class GuestPaths {
         if (end == digits || (end < length && link.get(JAVA_BYTE, end) != '/')) {
             return true; // not a process directory: /proc/cpuinfo, /proc/sys/...
         }
-        procPath.clear().append(link, 0, end).append(NS_PID);
+        // Through the guest's root: the process directory as the guest's own procfs shows it.
+        procTask(tid).append(ROOT).append(link, start, end - start).append(NS_PID);
         long other = LinuxSyscalls.readlink(callState, procPath.segment(), otherNamespace, otherNamespace.byteSize());
         procTask(tid).append(NS_PID);
         long own = LinuxSyscalls.readlink(callState, procPath.segment(), guestNamespace, guestNamespace.byteSize());
@@ -257,17 +267,35 @@ final class GuestPaths {
         return procPath.clear().append(PROC).append(task);
     }
 
+    /**
+     * Learns the caller's ids in its own pid namespace, once per call and only for paths that
+     * need them (reading /proc costs system calls).
+     */
+    private void learnNamespaceIds() {
+        if (namespaceTgid != 0) {
+            return;
+        }
+        boolean read = status.read(tid);
+        int innerTgid = read ? status.lastNumber(NS_TGID_FIELD) : -1;
+        int innerTid = read ? status.lastNumber(NS_PID_FIELD) : -1;
+        namespaceTgid = innerTgid > 0 ? innerTgid : tgid;
+        namespaceTid = innerTid > 0 ? innerTid : tid;
+    }
+
     private void appendRewritingProcSelf(byte[] data, int offset, int length) {
+        if (startsWithComponent(data, offset, length, PROC_DIRECTORY)) {
+            learnNamespaceIds();
+        }
         if (startsWithComponent(data, offset, length, PROC_THREAD_SELF)) {
-            path.append(PROC, 0, PROC.length).append(tgid).append(TASK).append(tid);
+            path.append(PROC, 0, PROC.length).append(namespaceTgid).append(TASK).append(namespaceTid);
             path.append(data, offset + PROC_THREAD_SELF.length, length - PROC_THREAD_SELF.length);
         } else if (startsWithComponent(data, offset, length, PROC_SELF)) {
-            path.append(PROC, 0, PROC.length).append(tgid);
+            path.append(PROC, 0, PROC.length).append(namespaceTgid);
             path.append(data, offset + PROC_SELF.length, length - PROC_SELF.length);
         } else {
             for (byte[] selfLink : PROC_SELF_LINKS) {
                 if (startsWithComponent(data, offset, length, selfLink)) {
-                    path.append(PROC, 0, PROC.length).append(tgid);
+                    path.append(PROC, 0, PROC.length).append(namespaceTgid);
                     path.append(data, offset + PROC.length - 1, length - PROC.length + 1);
                     return;
                 }

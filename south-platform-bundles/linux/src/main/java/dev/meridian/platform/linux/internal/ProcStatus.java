@@ -83,6 +83,29 @@ final class ProcStatus {
         return digits ? value : -1;
     }
 
+    /**
+     * The last number on the line of {@code field}, or -1: for {@code NSpid} and {@code NStgid},
+     * the id in the innermost pid namespace, the one the task's own procfs shows.
+     */
+    int lastNumber(byte[] field) {
+        long at = valueOf(field);
+        int last = -1;
+        while (at >= 0 && at < length && text.get(JAVA_BYTE, at) != '\n') {
+            int value = number(at, 10);
+            if (value < 0) {
+                return -1;
+            }
+            last = value;
+            while (at < length && text.get(JAVA_BYTE, at) >= '0' && text.get(JAVA_BYTE, at) <= '9') {
+                at++;
+            }
+            while (at < length && (text.get(JAVA_BYTE, at) == '\t' || text.get(JAVA_BYTE, at) == ' ')) {
+                at++;
+            }
+        }
+        return last;
+    }
+
     /** Whether the line of {@code field} is the same here and in {@code other}. */
     boolean sameLine(byte[] field, ProcStatus other) {
         long mine = valueOf(field);

@@ -102,8 +102,8 @@ class ExecHelperTest {
     /** A later version may add section 5: this helper must refuse, not ignore it. */
     @Test
     void refusesSectionsItDoesNotKnow() throws Exception {
-        assertRefused(withSection(validConfig(), 5, new byte[] {1, 2, 3, 4}),
-                "config section type 5 is not supported by this helper");
+        assertRefused(withSection(validConfig(), 6, new byte[] {1, 2, 3, 4}),
+                "config section type 6 is not supported by this helper");
     }
 
     @Test
