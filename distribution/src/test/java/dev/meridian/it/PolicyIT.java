@@ -62,8 +62,9 @@ class PolicyIT {
     void explainPlacesEveryRuleOfTheDefaultProfile() {
         Commands.Outcome explain = Commands.meridian(List.of("policy", "explain", "--profile", "default"));
         assertEquals(0, explain.exitCode(), explain::describe);
-        assertTrue(explain.out().contains("landlock"), explain::describe);
-        assertTrue(explain.out().contains("seccomp-bpf"), explain::describe);
+        assertTrue(explain.out().contains("Landlock"), explain::describe);
+        assertTrue(explain.out().contains("seccomp-BPF"), explain::describe);
+        assertTrue(explain.out().contains("default/read-everywhere"), explain::describe);
         assertTrue(explain.out().contains("kernel layers:"), explain::describe);
     }
 
@@ -87,7 +88,7 @@ class PolicyIT {
         List<Map<String, Object>> unames = JournalQueries.calls(run.journal(), "--syscall", "uname");
         assertEquals(1, unames.size(), unames::toString);
         assertEquals("deny", unames.getFirst().get("verdict"), unames::toString);
-        assertEquals("no-uname", unames.getFirst().get("rule"), unames::toString);
+        assertEquals("no-uname/no-uname", unames.getFirst().get("rule"), unames::toString);
         assertEquals(1L, JournalQueries.sandboxes(run.journal()).getFirst().get("denied"));
     }
 
@@ -165,7 +166,7 @@ class PolicyIT {
                 name: live
                 syscalls:
                   rules:
-                    - id: live/uname
+                    - id: uname
                       names: [uname]
                       action: %s
                 """.formatted(action);

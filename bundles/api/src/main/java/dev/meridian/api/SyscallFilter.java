@@ -35,13 +35,44 @@ public record SyscallFilter(int abi, Action defaultAction, int defaultErrno, Lis
         MASKED_EQ
     }
 
-    /** {@code arg[index] <op> value}; {@code mask} is used by {@link Comparison#MASKED_EQ} only. */
+    /**
+     * {@code arg[index] <op> value}. For {@link Comparison#MASKED_EQ}, {@code (arg & mask) == value}.
+     * For the other comparisons {@code mask} says how wide the argument is: 0 for the whole 64-bit
+     * register, {@link #LOW_WORD} for an argument the kernel reads as 32 bits (an {@code int}),
+     * whose upper half the guest may fill with anything: only the low 32 bits are compared.
+     */
     public record Check(int index, Comparison op, long value, long mask) {
+
+        /** The mask of a 32-bit argument. */
+        public static final long LOW_WORD = 0xFFFF_FFFFL;
+
         public Check {
             if (index < 0 || index >= SyscallEvent.MAX_ARGS) {
                 throw new IllegalArgumentException("argument index " + index + " is not 0.." + (SyscallEvent.MAX_ARGS - 1));
             }
             Objects.requireNonNull(op, "op");
+            if (op != Comparison.MASKED_EQ && mask != 0 && (mask != LOW_WORD || (value & ~LOW_WORD) != 0)) {
+                throw new IllegalArgumentException("a " + op + " check compares all 64 bits (mask 0) or a 32-bit"
+                        + " argument (mask 0xffffffff, value below 2^32), not mask 0x" + Long.toHexString(mask)
+                        + " with value 0x" + Long.toHexString(value));
+            }
+        }
+
+        /** Whether the check holds for a register holding {@code arg}: the reference semantics. */
+        public boolean holds(long arg) {
+            if (op == Comparison.MASKED_EQ) {
+                return (arg & mask) == value;
+            }
+            long operand = mask == LOW_WORD ? arg & LOW_WORD : arg;
+            return switch (op) {
+                case EQ -> operand == value;
+                case NE -> operand != value;
+                case LT -> Long.compareUnsigned(operand, value) < 0;
+                case LE -> Long.compareUnsigned(operand, value) <= 0;
+                case GT -> Long.compareUnsigned(operand, value) > 0;
+                case GE -> Long.compareUnsigned(operand, value) >= 0;
+                case MASKED_EQ -> throw new AssertionError();
+            };
         }
     }
 

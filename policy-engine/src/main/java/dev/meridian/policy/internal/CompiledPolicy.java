@@ -183,7 +183,11 @@ final class CompiledPolicy implements Policy {
         for (int c = entryCheckStart[entry]; c < entryCheckStart[entry + 1]; c++) {
             long arg = call.arg(checkIndex[c]);
             long value = checkValue[c];
-            boolean holds = switch (COMPARISONS[checkOp[c]]) {
+            Comparison op = COMPARISONS[checkOp[c]];
+            if (op != Comparison.MASKED_EQ && checkMask[c] != 0) {
+                arg &= checkMask[c]; // a 32-bit argument: the guest's upper half means nothing
+            }
+            boolean holds = switch (op) {
                 case EQ -> arg == value;
                 case NE -> arg != value;
                 case LT -> Long.compareUnsigned(arg, value) < 0;

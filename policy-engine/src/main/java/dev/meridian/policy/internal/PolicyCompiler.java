@@ -494,11 +494,12 @@ final class PolicyCompiler {
             boolean supervised = out.supervisorCheck[number] != CompiledPolicy.NO_CHECK;
             List<SyscallFilter.Rule> forNumber = new ArrayList<>();
             for (FilterRule rule : byNumber.get(number)) {
+                List<Check> fitted = ArgumentWidths.fit(number, rule.checks());
                 out.entryCheckStart[entry] = check;
                 out.entryOutcome[entry] = rule.outcome();
                 out.entryErrno[entry] = rule.errno();
                 out.entryRule[entry] = rule.ruleId();
-                for (Check c : rule.checks()) {
+                for (Check c : fitted) {
                     out.checkIndex[check] = c.index();
                     out.checkOp[check] = (byte) c.op().ordinal();
                     out.checkValue[check] = c.value();
@@ -506,7 +507,7 @@ final class PolicyCompiler {
                     check++;
                 }
                 entry++;
-                forNumber.add(new SyscallFilter.Rule(number, rule.checks(), kernelAction(rule.outcome(), rule.audit(), supervised),
+                forNumber.add(new SyscallFilter.Rule(number, fitted, kernelAction(rule.outcome(), rule.audit(), supervised),
                         rule.errno(), rule.ruleId()));
             }
             boolean unconditional = !forNumber.isEmpty() && forNumber.getLast().checks().isEmpty();

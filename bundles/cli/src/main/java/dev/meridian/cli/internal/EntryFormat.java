@@ -4,7 +4,6 @@ import dev.meridian.api.JournalEntry;
 import dev.meridian.api.NorthShim;
 import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SyscallBus;
-import dev.meridian.api.VerdictAction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,22 +23,9 @@ final class EntryFormat {
         return name != null ? name : "syscall_" + entry.number();
     }
 
-    /**
-     * {@code [pid 1234] openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = ?}, with the deciding rule
-     * after calls the policy did not simply allow: {@code ... = -1 EACCES (...) [denied by strict/secrets]}.
-     */
+    /** {@code [pid 1234] openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = ?} */
     String traceLine(JournalEntry entry) {
-        String line = "[pid " + entry.tid() + "] " + text(entry);
-        if (!entry.completed() || entry.action() == VerdictAction.ALLOW || entry.rule() == null) {
-            return line;
-        }
-        String how = switch (entry.action()) {
-            case DENY -> "denied by ";
-            case KILL -> "killed by ";
-            case EMULATE -> "emulated, ";
-            case ALLOW -> "";
-        };
-        return line + " [" + how + entry.rule() + "]";
+        return "[pid " + entry.tid() + "] " + text(entry);
     }
 
     String text(JournalEntry entry) {

@@ -168,6 +168,13 @@ final class SeccompCompiler {
             int highValue = (int) (check.value() >>> 32);
             int lowValue = (int) check.value();
             Label holds = pass != null ? pass : new Label();
+            if (check.op() != SyscallFilter.Comparison.MASKED_EQ && check.mask() == SyscallFilter.Check.LOW_WORD) {
+                lowWordOnly(check, low, holds, fail);
+                if (pass == null) {
+                    code.bind(holds);
+                }
+                return;
+            }
             switch (check.op()) {
                 case EQ -> {
                     code.load(high);
@@ -205,6 +212,21 @@ final class SeccompCompiler {
             }
             if (pass == null) {
                 code.bind(holds);
+            }
+        }
+
+        /** A 32-bit argument: the low word alone decides, whatever the guest left in the high one. */
+        private void lowWordOnly(SyscallFilter.Check check, int low, Label holds, Label fail) {
+            int value = (int) check.value();
+            code.load(low);
+            switch (check.op()) {
+                case EQ -> code.jumpIf(SeccompProgram.BPF_JEQ, value, holds, fail);
+                case NE -> code.jumpIf(SeccompProgram.BPF_JEQ, value, fail, holds);
+                case GT -> code.jumpIf(SeccompProgram.BPF_JGT, value, holds, fail);
+                case GE -> code.jumpIf(SeccompProgram.BPF_JGE, value, holds, fail);
+                case LT -> code.jumpIf(SeccompProgram.BPF_JGE, value, fail, holds);
+                case LE -> code.jumpIf(SeccompProgram.BPF_JGT, value, fail, holds);
+                case MASKED_EQ -> throw new AssertionError("masked checks carry their own mask");
             }
         }
 

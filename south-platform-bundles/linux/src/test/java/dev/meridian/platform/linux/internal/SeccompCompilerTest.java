@@ -38,7 +38,9 @@ class SeccompCompilerTest {
         return SeccompCompiler.returnValue(filter.defaultAction(), filter.defaultErrno());
     }
 
-    private static boolean holds(Check check, long arg) {
+    private static boolean holds(Check check, long register) {
+        boolean lowWord = check.op() != Comparison.MASKED_EQ && check.mask() == 0xffffffffL;
+        long arg = lowWord ? register & 0xffffffffL : register;
         int order = Long.compareUnsigned(arg, check.value());
         return switch (check.op()) {
             case EQ -> order == 0;
@@ -72,10 +74,18 @@ class SeccompCompilerTest {
             int checkCount = random.nextInt(4);
             for (int c = 0; c < checkCount; c++) {
                 long value = interesting(random, values);
-                long mask = random.nextInt(3) == 0 ? 0xffffffffL : interesting(random, values);
                 Comparison op = comparisons[random.nextInt(comparisons.length)];
-                if (op == Comparison.MASKED_EQ && random.nextBoolean()) {
-                    value &= mask; // a check that can hold
+                long mask;
+                if (op == Comparison.MASKED_EQ) {
+                    mask = random.nextInt(3) == 0 ? 0xffffffffL : interesting(random, values);
+                    if (random.nextBoolean()) {
+                        value &= mask; // a check that can hold
+                    }
+                } else if (random.nextInt(3) == 0) {
+                    mask = Check.LOW_WORD; // a 32-bit argument
+                    value &= Check.LOW_WORD;
+                } else {
+                    mask = 0;
                 }
                 values.add(value);
                 checks.add(new Check(random.nextInt(6), op, value, mask));
@@ -118,7 +128,10 @@ class SeccompCompilerTest {
         long[] values = {0, 1, 0xffffffffL, 0x1_0000_0000L, 0x1_0000_0001L, -1, 0x8000_0000_0000_0000L, 42};
         for (Comparison op : Comparison.values()) {
             for (long value : values) {
-                for (long mask : new long[] {-1, 0xffffffffL, 0xffff_ffff_0000_0000L, 0, 0xf0}) {
+                long[] masks = op == Comparison.MASKED_EQ
+                        ? new long[] {-1, 0xffffffffL, 0xffff_ffff_0000_0000L, 0, 0xf0}
+                        : (value & ~Check.LOW_WORD) == 0 ? new long[] {0, Check.LOW_WORD} : new long[] {0};
+                for (long mask : masks) {
                     Check check = new Check(3, op, value, mask);
                     SyscallFilter filter = new SyscallFilter(X86_64, Action.ALLOW, 0,
                             List.of(new Rule(41, List.of(check), Action.ERRNO, 97, 1)));
@@ -133,6 +146,22 @@ class SeccompCompilerTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aThirtyTwoBitArgumentIsJudgedOnItsLowWordWhateverTheGuestPutsAbove() {
+        // ioctl(fd, TIOCSTI | garbage << 32): the kernel reads an unsigned int, so must the filter
+        Check tiocsti = new Check(1, Comparison.EQ, 0x5412, Check.LOW_WORD);
+        SyscallFilter filter = new SyscallFilter(X86_64, Action.ALLOW, 0,
+                List.of(new Rule(16, List.of(tiocsti), Action.ERRNO, 1, 1)));
+        SeccompProgram program = SeccompCompiler.compile(filter);
+        for (long high : new long[] {0, 1L << 32, 0xdead_beefL << 32, -1L << 32}) {
+            long[] args = {0, high | 0x5412, 0, 0, 0, 0};
+            assertEquals(SeccompCompiler.returnValue(Action.ERRNO, 1), BpfInterpreter.run(program, 16, X86_64, 0, args),
+                    () -> "ioctl request 0x" + Long.toHexString(args[1]));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Check(1, Comparison.EQ, 1L << 32, Check.LOW_WORD));
+        assertThrows(IllegalArgumentException.class, () -> new Check(1, Comparison.LT, 5, 0xff));
     }
 
     @Test

@@ -516,6 +516,9 @@ final class CallRenderer {
         } else if (entry.resultKnown()) {
             line.append(" = ");
             appendReturned(line, entry.returnValue(), syscall != null && syscall.returnsAddress());
+            if (entry.action() == VerdictAction.EMULATE) {
+                line.append(entry.rule() == null ? " <emulated>" : " <emulated under " + entry.rule() + ">");
+            }
         } else {
             line.append(" = ?");
         }
