@@ -115,8 +115,13 @@ final class Commands {
      * guest's streams). Returns the native outcome for further checks.
      */
     static Outcome assertSameAsNative(List<String> program, byte[] stdin, Duration timeout) {
+        return assertSameAsNative(List.of(), program, stdin, timeout);
+    }
+
+    /** As {@link #assertSameAsNative(List, byte[], Duration)}, under the given run options (e.g. a profile). */
+    static Outcome assertSameAsNative(List<String> runOptions, List<String> program, byte[] stdin, Duration timeout) {
         Outcome natively = runNative(program, stdin, timeout);
-        Outcome sandboxed = sandboxed(List.of(), program, stdin, timeout).outcome();
+        Outcome sandboxed = sandboxed(runOptions, program, stdin, timeout).outcome();
         String both = "\nnative: " + natively.describe() + "\nunder meridian: " + sandboxed.describe();
         assertEquals(natively.exitCode(), sandboxed.exitCode(), () -> "exit status differs" + both);
         assertArrayEquals(natively.stdout(), sandboxed.stdout(), () -> "stdout differs" + both);

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The policy commands end to end: check, explain, learn, denials in the journal, reload. */
@@ -56,6 +58,54 @@ class PolicyIT {
         }
         assertTrue(Commands.meridian(List.of("policy", "check", unknownSyscall.toString())).out()
                 .contains("no_such_call"), "the unknown system call is not named");
+    }
+
+    /** Docker's default profile as moby publishes it (a byte-identical copy of ../shared/data's). */
+    static final Path DOCKER_DEFAULT = MeridianHome.moduleDirectory()
+            .resolve("../policy-engine/src/test/resources/dev/meridian/policy/docker-default-seccomp.json").normalize();
+
+    static List<List<String>> everydayPrograms() {
+        return List.of(
+                List.of("/bin/sh", "-c", "seq 1 2000 | sort -r | head -n 3; ls / | wc -l; echo done >&2"),
+                List.of("/usr/bin/python3", "-c", """
+                        import json, subprocess, threading, tempfile, os
+                        out = []
+                        t = [threading.Thread(target=lambda i=i: out.append(i * i)) for i in range(8)]
+                        [x.start() for x in t]; [x.join() for x in t]
+                        with tempfile.NamedTemporaryFile('w', delete=True) as f:
+                            f.write('scratch'); f.flush()
+                            size = os.path.getsize(f.name)
+                        print(json.dumps(sorted(out)), size, subprocess.run(['echo', 'child'], capture_output=True, text=True).stdout.strip())
+                        """),
+                List.of("/bin/sh", "-c", "tar -cf - -C /usr/share/doc dpkg 2>/dev/null | tar -tf - | sort | head -n 5"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everydayPrograms")
+    void everydayProgramsRunUnderTheDefaultProfileAsNatively(List<String> program) {
+        Commands.assertSameAsNative(List.of("--profile", "default"), program, new byte[0], Commands.DEFAULT_TIMEOUT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("everydayPrograms")
+    void everydayProgramsRunUnderDockersDefaultProfileAsNatively(List<String> program) {
+        Commands.assertSameAsNative(List.of("--policy", DOCKER_DEFAULT.toString()), program, new byte[0],
+                Commands.DEFAULT_TIMEOUT);
+    }
+
+    @Test
+    void dockersProfileDeniesWhatDockerDenies() {
+        List<String> unshare = List.of("/usr/bin/python3", "-c", """
+                import ctypes, os
+                libc = ctypes.CDLL(None, use_errno=True)
+                print('unshared' if libc.unshare(0x10000000) == 0 else os.strerror(ctypes.get_errno()))
+                """);
+        assertEquals("unshared\n", Commands.runNative(unshare).out(), "natively a new user namespace is made");
+        Commands.Sandboxed run = Commands.sandboxed(List.of("--policy", DOCKER_DEFAULT.toString()), unshare,
+                new byte[0], Commands.DEFAULT_TIMEOUT);
+        assertEquals("Operation not permitted\n", run.outcome().out(), run.outcome()::describe);
+        List<Map<String, Object>> unshares = JournalQueries.calls(run.journal(), "--syscall", "unshare");
+        assertEquals("deny", unshares.getFirst().get("verdict"), unshares::toString);
     }
 
     @Test

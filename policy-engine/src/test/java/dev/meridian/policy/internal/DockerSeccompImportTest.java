@@ -19,15 +19,29 @@ import org.junit.jupiter.api.io.TempDir;
 /** Docker's own default seccomp profile loads unchanged and means what it means under docker run. */
 class DockerSeccompImportTest {
 
-    /** The file as Docker ships it, in shared/ beside the repository (a worktree's shared/ is /work/shared). */
-    static final Path DOCKER_DEFAULT = Path.of(System.getProperty("user.dir")).resolve("../../shared/data/docker-default-seccomp.json").normalize();
+    /**
+     * Docker's default profile, byte for byte as moby publishes it (profiles/seccomp/default.json,
+     * Apache-2.0). The team's copy is ../shared/data beside the repository; this one travels with
+     * the repository so every checkout can test it, and is checked to be the same file.
+     */
+    static final Path DOCKER_DEFAULT = Path.of("src/test/resources/dev/meridian/policy/docker-default-seccomp.json")
+            .toAbsolutePath();
+    private static final Path SHARED_COPY = Path.of("../../shared/data/docker-default-seccomp.json").toAbsolutePath()
+            .normalize();
 
     @TempDir
     Path dir;
 
     private Policy dockerDefault() throws Exception {
-        Path file = Files.exists(DOCKER_DEFAULT) ? DOCKER_DEFAULT : Path.of("/work/shared/data/docker-default-seccomp.json");
-        return Policies.ENGINE.load(List.of(PolicySource.file(file)), Policies.VARIABLES);
+        return Policies.ENGINE.load(List.of(PolicySource.file(DOCKER_DEFAULT)), Policies.VARIABLES);
+    }
+
+    @Test
+    void theTestedProfileIsDockersOwn() throws Exception {
+        if (Files.exists(SHARED_COPY)) {
+            assertEquals(-1L, Files.mismatch(SHARED_COPY, DOCKER_DEFAULT), "the copy differs from " + SHARED_COPY);
+        }
+        assertTrue(Files.readString(DOCKER_DEFAULT).contains("\"defaultAction\": \"SCMP_ACT_ERRNO\""));
     }
 
     @Test
