@@ -29,9 +29,17 @@ final class CompiledPolicy implements Policy {
     static final byte OPEN_CHECK = 1;
     /** execve family: the canonical path is checked against files.deny (exec) and process.exec. */
     static final byte EXEC_CHECK = 2;
+    /**
+     * link and rename family: the platform asks about the source (with READ) and the destination
+     * (with CREATE); a source is matched against deny rules of every access kind, because its new
+     * name would give every kind of access to the same object.
+     */
+    static final byte LINK_CHECK = 3;
 
     private static final Comparison[] COMPARISONS = Comparison.values();
     private static final int EXECUTE = FileAccess.EXECUTE.bit();
+    private static final int READ = FileAccess.READ.bit();
+    private static final int EVERY_ACCESS = READ | FileAccess.WRITE.bit() | EXECUTE;
 
     private final String name;
     private final Confinement confinement;
@@ -205,8 +213,12 @@ final class CompiledPolicy implements Policy {
 
     @Override
     public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
+        int number = call.number();
+        boolean newNameSource = number >= 0 && number < supervisorCheck.length
+                && supervisorCheck[number] == LINK_CHECK && (access & READ) != 0;
+        int deniable = newNameSource ? EVERY_ACCESS : access;
         for (int i = 0; i < denyGlobs.length; i++) {
-            if ((access & denyAccess[i]) != 0 && denyGlobs[i].matches(path, length)) {
+            if ((deniable & denyAccess[i]) != 0 && denyGlobs[i].matches(path, length)) {
                 call.verdict(VerdictAction.DENY, denyErrno[i], denyRule[i], true);
                 return;
             }

@@ -45,6 +45,8 @@ final class PolicyCompiler {
     private static final int EAFNOSUPPORT = 97;
     private static final List<String> OPEN_FAMILY = List.of("open", "openat", "openat2", "creat");
     private static final List<String> EXEC_FAMILY = List.of("execve", "execveat");
+    /** Calls that give an existing object a new name, which a glob on the old name cannot see. */
+    private static final List<String> LINK_FAMILY = List.of("link", "linkat", "rename", "renameat", "renameat2");
     private static final int NUMBERS = LinuxX86_64Syscalls.MAX_NUMBER + 1;
 
     /** One syscall-layer rule in precedence order, already resolved to numbers. */
@@ -338,7 +340,9 @@ final class PolicyCompiler {
                 int id = register(document.name() + "/" + deny.id(), Layer.SUPERVISOR, "glob deny on a path ("
                         + accessWords(deny.access()) + "): needs the canonical path, so open, openat, openat2 and creat"
                         + (deny.access().contains(FileAccess.EXECUTE) ? " (and execve, execveat)" : "")
-                        + " are notified and emulated; fails with " + errnoName(deny.errno()));
+                        + " are notified and emulated, and so are link, linkat, rename, renameat and renameat2 (a new"
+                        + " name for a denied file, or a file put where writing is denied, would slip past the glob);"
+                        + " fails with " + errnoName(deny.errno()));
                 for (Said<String> glob : deny.globs()) {
                     String expanded = expand(glob);
                     if (expanded == null) {
@@ -456,6 +460,7 @@ final class PolicyCompiler {
         boolean openChecks = out.denyGlobs.length > 0;
         if (openChecks) {
             OPEN_FAMILY.forEach(name -> out.supervisorCheck[number(name)] = CompiledPolicy.OPEN_CHECK);
+            LINK_FAMILY.forEach(name -> out.supervisorCheck[number(name)] = CompiledPolicy.LINK_CHECK);
         }
         boolean execChecks = out.execDenyRule >= 0 || java.util.Arrays.stream(out.denyAccess).anyMatch(a -> (a & FileAccess.EXECUTE.bit()) != 0);
         if (execChecks) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class DecideAllocationTest {
 
     private static final int WARM_UP = 200_000;
-    /** read, write, ioctl, socket, clone, ptrace, prctl, openat, bpf, and a number past the table. */
-    private static final int[] NUMBERS = {0, 1, 16, 41, 56, 101, 157, 257, 321, 1000};
+    /** read, write, ioctl, socket, clone, ptrace, prctl, openat, bpf, rename, and a number past the table. */
+    private static final int[] NUMBERS = {0, 1, 16, 41, 56, 101, 157, 257, 321, 82, 1000};
     private static final int WINDOWS = 100;
     private static final int CALLS_PER_WINDOW = 1_000;
 
@@ -65,6 +65,10 @@ class DecideAllocationTest {
             if (number == 257) {
                 byte[] path = paths[i & 3];
                 policy.decideResolvedPath(call, path, path.length, FileAccess.READ.bit());
+            } else if (number == 82) {
+                byte[] path = paths[i & 3];
+                int source = FileAccess.READ.bit() | FileAccess.WRITE.bit() | FileAccess.DELETE.bit();
+                policy.decideResolvedPath(call, path, path.length, (i & 4) == 0 ? source : FileAccess.CREATE.bit());
             }
             checksum += call.action().ordinal() + call.ruleId();
         }

@@ -44,7 +44,8 @@ final class GuestPaths {
     private static final byte[] TASK = "/task/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EXE = "/exe".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NS_PID = "/ns/pid".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SELF_FD = "/proc/self/fd/".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] SELF_FD = "/proc/self/fd/".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] DOT = {'.'};
     private static final byte[] DELETED = " (deleted)".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PROC_SELF = "/proc/self".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NS_TGID_FIELD = "\nNStgid:".getBytes(StandardCharsets.US_ASCII);
@@ -146,13 +147,77 @@ final class GuestPaths {
         } else {
             path.append(data, offset, length);
         }
+        return openPath(baseFd, openFlags, guestResolve | (inRoot ? LinuxSyscalls.RESOLVE_IN_ROOT : 0));
+    }
+
+    /**
+     * Opens (O_PATH|O_DIRECTORY) the directory that holds the last component of a path: the
+     * path's bytes {@code data[offset, nameStart)}, where {@code nameStart} is from {@link #nameStart}.
+     *
+     * @return the fd, or -errno as the guest's call would have failed
+     */
+    int lookupParent(byte[] data, int offset, int nameStart, long guestResolve) {
+        if (nameStart == offset) {
+            return lookup(DOT, 0, 1, LinuxSyscalls.O_DIRECTORY, guestResolve);
+        }
+        int upToSlash = nameStart - 1 - offset;
+        return lookup(data, offset, upToSlash == 0 ? 1 : upToSlash, LinuxSyscalls.O_DIRECTORY, guestResolve);
+    }
+
+    /**
+     * Opens (O_PATH) the entry {@code name} ({@code length} bytes of {@code data} at {@code offset},
+     * one component without a slash) of {@code directory}, an fd from {@link #lookupParent}.
+     *
+     * @param openFlags added to O_PATH: O_NOFOLLOW is meaningful
+     * @return the fd, or -errno
+     */
+    int lookupIn(int directory, byte[] data, int offset, int length, int openFlags) {
+        path.clear().append(data, offset, length);
+        return openPath(directory, openFlags, 0);
+    }
+
+    private int openPath(int from, int openFlags, long resolve) {
         how.set(JAVA_LONG, LinuxSyscalls.HOW_FLAGS,
                 Integer.toUnsignedLong(openFlags | LinuxSyscalls.O_PATH | LinuxSyscalls.O_CLOEXEC));
         how.set(JAVA_LONG, LinuxSyscalls.HOW_MODE, 0L);
-        how.set(JAVA_LONG, LinuxSyscalls.HOW_RESOLVE,
-                guestResolve | LinuxSyscalls.RESOLVE_NO_MAGICLINKS | (inRoot ? LinuxSyscalls.RESOLVE_IN_ROOT : 0));
-        int fd = LinuxSyscalls.openat2(callState, baseFd, path.segment(), how);
+        how.set(JAVA_LONG, LinuxSyscalls.HOW_RESOLVE, resolve | LinuxSyscalls.RESOLVE_NO_MAGICLINKS);
+        int fd = LinuxSyscalls.openat2(callState, from, path.segment(), how);
         return fd >= 0 ? fd : -LinuxSyscalls.errno(callState);
+    }
+
+    /**
+     * Where the last component of the path {@code data[offset, end)} starts: after its last slash,
+     * or at {@code offset}.
+     */
+    static int nameStart(byte[] data, int offset, int end) {
+        int start = end;
+        while (start > offset && data[start - 1] != '/') {
+            start--;
+        }
+        return start;
+    }
+
+    /**
+     * Writes the canonical path in the guest's view of entry {@code name} ({@code length} bytes of
+     * {@code data} at {@code offset}) of {@code directory} into {@code out}: the directory's
+     * canonical path, a slash, the name. The entry itself need not exist.
+     *
+     * @return its length, or -errno as {@link #canonical}, or ENAMETOOLONG
+     */
+    int canonicalEntry(int directory, byte[] data, int offset, int length, byte[] out) {
+        int parentLength = canonical(directory, out);
+        if (parentLength < 0) {
+            return parentLength;
+        }
+        int separator = parentLength == 1 ? 0 : 1;
+        if (parentLength + separator + length > PATH_MAX) {
+            return -LinuxSyscalls.ENAMETOOLONG;
+        }
+        if (separator == 1) {
+            out[parentLength] = '/';
+        }
+        System.arraycopy(data, offset, out, parentLength + separator, length);
+        return parentLength + separator + length;
     }
 
     /**
@@ -226,6 +291,16 @@ final class GuestPaths {
         int size = (int) (length - start);
         MemorySegment.copy(link, JAVA_BYTE, start, out, 0, size);
         return size;
+    }
+
+    /**
+     * Hands the caller the fd {@link #base} returns, which {@link #release} then leaves open: the
+     * caller closes it.
+     */
+    int takeBase() {
+        int fd = baseFd;
+        baseFd = -1;
+        return fd;
     }
 
     /** Closes what {@link #prepare} opened. */

@@ -39,6 +39,7 @@ final class LinuxSyscalls {
     static final int ENOMEM = 12;
     static final int EACCES = 13;
     static final int EFAULT = 14;
+    static final int EBUSY = 16;
     static final int EEXIST = 17;
     static final int ENOTDIR = 20;
     static final int EISDIR = 21;
@@ -49,6 +50,11 @@ final class LinuxSyscalls {
 
     // system call numbers (asm/unistd_64.h)
     static final int SYS_OPEN = 2;
+    static final int SYS_RENAME = 82;
+    static final int SYS_LINK = 86;
+    static final int SYS_RENAMEAT = 264;
+    static final int SYS_LINKAT = 265;
+    static final int SYS_RENAMEAT2 = 316;
     static final int SYS_EXECVE = 59;
     static final int SYS_EXIT = 60;
     static final int SYS_CREAT = 85;
@@ -84,6 +90,10 @@ final class LinuxSyscalls {
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final int AT_EMPTY_PATH = 0x1000;
+    static final int AT_SYMLINK_FOLLOW = 0x400;
+    static final int RENAME_NOREPLACE = 1;
+    static final int RENAME_EXCHANGE = 2;
+    static final int RENAME_WHITEOUT = 4;
     static final long RESOLVE_NO_XDEV = 0x01;
     static final long RESOLVE_NO_MAGICLINKS = 0x02;
     static final long RESOLVE_NO_SYMLINKS = 0x04;
@@ -241,6 +251,10 @@ final class LinuxSyscalls {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), 2);
     private static final MethodHandle OPENAT = link("openat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
+    private static final MethodHandle LINKAT = link("linkat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle RENAMEAT2 = link("renameat2",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT), -1);
     private static final MethodHandle FCNTL = link("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle FSTATFS = link("fstatfs",
@@ -369,6 +383,26 @@ final class LinuxSyscalls {
     static int openat(MemorySegment callState, int dirfd, MemorySegment path, int flags, int mode) {
         try {
             return (int) OPENAT.invokeExact(callState, dirfd, path, flags, mode);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** linkat(2): 0, or -1 with errno in {@code callState}. */
+    static int linkat(MemorySegment callState, int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath,
+            int flags) {
+        try {
+            return (int) LINKAT.invokeExact(callState, oldDirfd, oldPath, newDirfd, newPath, flags);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** renameat2(2): 0, or -1 with errno in {@code callState}. */
+    static int renameat2(MemorySegment callState, int oldDirfd, MemorySegment oldPath, int newDirfd,
+            MemorySegment newPath, int flags) {
+        try {
+            return (int) RENAMEAT2.invokeExact(callState, oldDirfd, oldPath, newDirfd, newPath, flags);
         } catch (Throwable t) {
             throw unreachable(t);
         }

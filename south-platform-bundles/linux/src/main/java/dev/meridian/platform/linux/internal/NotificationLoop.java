@@ -22,7 +22,8 @@ import java.lang.foreign.MemorySegment;
  * (which the guest could rewrite after the check), is answered EPERM; when the gateway throws or
  * the kernel refuses an answer, the whole sandbox is killed. Two verdicts on guest memory are
  * served here instead: EMULATE of an open-family call ({@link OpenEmulator}: the supervisor opens
- * the file and injects the fd) and ALLOW of an execve, the one call continued after a memory check
+ * the file and injects the fd), EMULATE of a link or rename ({@link LinkEmulator}: the supervisor
+ * makes the call) and ALLOW of an execve, the one call continued after a memory check
  * because {@link ExecVerifier} checks the program that actually runs at the next notification.
  * Any other EMULATE is answered EPERM.
  */
@@ -39,6 +40,7 @@ final class NotificationLoop {
     private final ProcessMemory memory;
     private final ThreadGroups threadGroups;
     private final OpenEmulator opens;
+    private final LinkEmulator links;
     private final ExecVerifier execs;
     /** Set once the loop killed the sandbox: the gateway is not called again. */
     private boolean broken;
@@ -61,7 +63,9 @@ final class NotificationLoop {
         this.memory = new ProcessMemory(arena, listenerFd);
         this.threadGroups = new ThreadGroups(arena, callState);
         GuestPaths paths = new GuestPaths(arena, callState, memory);
-        this.opens = new OpenEmulator(arena, callState, listenerFd, paths);
+        GuestCredentials credentials = new GuestCredentials(arena, callState);
+        this.opens = new OpenEmulator(arena, callState, listenerFd, paths, credentials);
+        this.links = new LinkEmulator(arena, callState, paths, credentials);
         this.execs = new ExecVerifier(paths);
         pollFd.set(JAVA_INT, LinuxSyscalls.POLLFD_FD, listenerFd);
         pollFd.set(JAVA_SHORT, LinuxSyscalls.POLLFD_EVENTS, LinuxSyscalls.POLLIN);
@@ -175,7 +179,8 @@ final class NotificationLoop {
 
     /**
      * The verdicts that need the supervisor beyond an answer: the exec re-verification of the
-     * calling thread group, EMULATE of an open, and ALLOW of an execve after a memory check.
+     * calling thread group, EMULATE of an open, a link or a rename, and ALLOW of an execve after a
+     * memory check.
      */
     private int serveMemoryVerdict(int number, int tid, int tgid) {
         if (execs.verify(event, gateway, tid, tgid)) {
@@ -186,6 +191,8 @@ final class NotificationLoop {
             if (opens.emulate(event, gateway, tid, tgid)) {
                 return event.interrupted() ? DROPPED : ANSWERED;
             }
+        } else if (action == VerdictAction.EMULATE && LinkEmulator.handles(number)) {
+            links.emulate(event, gateway, tid, tgid);
         } else if (action == VerdictAction.ALLOW && event.memoryDependent() && ExecVerifier.handles(number)) {
             return execs.approve(event, gateway, tid, tgid) ? CONTINUE_EXEC : ANSWER_VERDICT;
         }

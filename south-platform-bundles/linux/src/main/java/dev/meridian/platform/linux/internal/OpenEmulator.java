@@ -9,7 +9,6 @@ import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.VerdictAction;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Performs an open-family call (open, openat, openat2, creat) that the policy gave
@@ -43,8 +42,6 @@ final class OpenEmulator {
     private static final long KNOWN_RESOLVE_FLAGS = LinuxSyscalls.RESOLVE_NO_XDEV
             | LinuxSyscalls.RESOLVE_NO_MAGICLINKS | LinuxSyscalls.RESOLVE_NO_SYMLINKS | LinuxSyscalls.RESOLVE_BENEATH
             | LinuxSyscalls.RESOLVE_IN_ROOT | LinuxSyscalls.RESOLVE_CACHED;
-    private static final byte[] SELF_FD = "/proc/self/fd/".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DOT = {'.'};
 
     private final int listenerFd;
     private final MemorySegment callState;
@@ -65,11 +62,11 @@ final class OpenEmulator {
     private long resolve;
 
     /** Must be made on the supervisor thread: it gives that thread its own umask (of 0). */
-    OpenEmulator(Arena arena, MemorySegment callState, int listenerFd, GuestPaths paths) {
+    OpenEmulator(Arena arena, MemorySegment callState, int listenerFd, GuestPaths paths, GuestCredentials credentials) {
         this.listenerFd = listenerFd;
         this.callState = callState;
         this.paths = paths;
-        this.credentials = new GuestCredentials(arena, callState);
+        this.credentials = credentials;
         this.addfd = arena.allocate(LinuxSyscalls.SECCOMP_NOTIF_ADDFD);
         this.name = new NativeString(arena, GuestPaths.PATH_MAX + 64);
         this.linkProbe = arena.allocate(8);
@@ -96,7 +93,7 @@ final class OpenEmulator {
     boolean emulate(SyscallEvent call, SyscallGateway gateway, int tid, int tgid) {
         int problem = decode(call);
         if (problem != 0) {
-            return result(call, -problem);
+            return EmulatedCalls.result(call, -problem);
         }
         if (!credentials.sameAsSupervisor(tid)) {
             call.verdict(VerdictAction.DENY, LinuxSyscalls.EPERM, call.ruleId(), true);
@@ -108,7 +105,7 @@ final class OpenEmulator {
         boolean guestRooted = (resolve & (LinuxSyscalls.RESOLVE_BENEATH | LinuxSyscalls.RESOLVE_IN_ROOT)) != 0;
         int prepared = paths.prepare(tid, tgid, dirfd, length > 0 && data[offset] == '/' && !guestRooted);
         try {
-            return prepared < 0 ? result(call, prepared) : open(call, gateway, data, offset, length);
+            return prepared < 0 ? EmulatedCalls.result(call, prepared) : open(call, gateway, data, offset, length);
         } finally {
             paths.release();
         }
@@ -195,37 +192,37 @@ final class OpenEmulator {
         }
         if (target != -LinuxSyscalls.ENOENT || (flags & LinuxSyscalls.O_CREAT) == 0
                 || (flags & O_TMPFILE) == O_TMPFILE) {
-            return result(call, target);
+            return EmulatedCalls.result(call, target);
         }
         return create(call, gateway, data, offset, length);
     }
 
     private boolean openExisting(SyscallEvent call, SyscallGateway gateway, int target, boolean exclusive) {
         if (exclusive) {
-            return result(call, -LinuxSyscalls.EEXIST);
+            return EmulatedCalls.result(call, -LinuxSyscalls.EEXIST);
         }
         if ((flags & LinuxSyscalls.O_NOFOLLOW) != 0 && isSymlink(target)) {
-            return result(call, -LinuxSyscalls.ELOOP);
+            return EmulatedCalls.result(call, -LinuxSyscalls.ELOOP);
         }
         int length = paths.canonical(target, canonical);
         if (length < 0) {
-            return result(call, length);
+            return EmulatedCalls.result(call, length);
         }
         int access = accessOf(flags);
         if ((flags & O_TMPFILE) == O_TMPFILE) {
             access |= CREATE;
         }
-        if (!allowed(call, gateway, length, access)) {
+        if (!EmulatedCalls.allowed(call, gateway, canonical, length, access)) {
             return false;
         }
         int fd;
         int openFlags = withoutCreation(flags) | LinuxSyscalls.O_NOCTTY | LinuxSyscalls.O_CLOEXEC
                 | LinuxSyscalls.O_NONBLOCK;
         if ((flags & O_TMPFILE) == O_TMPFILE) {
-            name.clear().append(DOT);
+            name.clear().append(GuestPaths.DOT);
             fd = LinuxSyscalls.openat(callState, target, name.segment(), openFlags, guestMode());
         } else {
-            name.clear().append(SELF_FD).append(target);
+            name.clear().append(GuestPaths.SELF_FD).append(target);
             fd = LinuxSyscalls.openat(callState, LinuxSyscalls.AT_FDCWD, name.segment(),
                     openFlags & ~LinuxSyscalls.O_NOFOLLOW, 0);
         }
@@ -234,40 +231,23 @@ final class OpenEmulator {
 
     private boolean create(SyscallEvent call, SyscallGateway gateway, byte[] data, int offset, int length) {
         if (data[offset + length - 1] == '/') {
-            return result(call, -LinuxSyscalls.EISDIR);
+            return EmulatedCalls.result(call, -LinuxSyscalls.EISDIR);
         }
-        int slash = length - 1;
-        while (slash >= 0 && data[offset + slash] != '/') {
-            slash--;
-        }
-        int nameStart = slash + 1;
-        int parent;
-        if (slash < 0) {
-            parent = paths.lookup(DOT, 0, 1, LinuxSyscalls.O_DIRECTORY, resolve);
-        } else {
-            parent = paths.lookup(data, offset, slash == 0 ? 1 : slash, LinuxSyscalls.O_DIRECTORY, resolve);
-        }
+        int nameStart = GuestPaths.nameStart(data, offset, offset + length);
+        int parent = paths.lookupParent(data, offset, nameStart, resolve);
         if (parent < 0) {
-            return result(call, parent);
+            return EmulatedCalls.result(call, parent);
         }
         try {
-            int parentLength = paths.canonical(parent, canonical);
-            if (parentLength < 0) {
-                return result(call, parentLength);
+            int nameLength = offset + length - nameStart;
+            int canonicalLength = paths.canonicalEntry(parent, data, nameStart, nameLength, canonical);
+            if (canonicalLength < 0) {
+                return EmulatedCalls.result(call, canonicalLength);
             }
-            int nameLength = length - nameStart;
-            int separator = parentLength == 1 ? 0 : 1;
-            if (parentLength + separator + nameLength > GuestPaths.PATH_MAX) {
-                return result(call, -LinuxSyscalls.ENAMETOOLONG);
-            }
-            if (separator == 1) {
-                canonical[parentLength] = '/';
-            }
-            System.arraycopy(data, offset + nameStart, canonical, parentLength + separator, nameLength);
-            if (!allowed(call, gateway, parentLength + separator + nameLength, accessOf(flags) | CREATE)) {
+            if (!EmulatedCalls.allowed(call, gateway, canonical, canonicalLength, accessOf(flags) | CREATE)) {
                 return false;
             }
-            name.clear().append(data, offset + nameStart, nameLength);
+            name.clear().append(data, nameStart, nameLength);
             int fd = LinuxSyscalls.openat(callState, parent, name.segment(),
                     flags | LinuxSyscalls.O_NOFOLLOW | LinuxSyscalls.O_NOCTTY | LinuxSyscalls.O_CLOEXEC
                             | LinuxSyscalls.O_NONBLOCK, guestMode());
@@ -277,21 +257,15 @@ final class OpenEmulator {
         }
     }
 
-    /** Asks the policy; on a denial the verdict is left for the caller to answer. */
-    private boolean allowed(SyscallEvent call, SyscallGateway gateway, int length, int access) {
-        gateway.decideResolvedPath(call, canonical, length, access);
-        return call.action() == VerdictAction.ALLOW;
-    }
-
     /** The fd the supervisor opened for the guest: restore its blocking mode, then inject it. */
     private boolean openedOrFailed(SyscallEvent call, int fd) {
         if (fd < 0) {
-            return result(call, -LinuxSyscalls.errno(callState));
+            return EmulatedCalls.result(call, -LinuxSyscalls.errno(callState));
         }
         try {
             if ((flags & LinuxSyscalls.O_NONBLOCK) == 0
                     && LinuxSyscalls.fcntl(callState, fd, LinuxSyscalls.F_SETFL, flags) < 0) {
-                return result(call, -LinuxSyscalls.errno(callState));
+                return EmulatedCalls.result(call, -LinuxSyscalls.errno(callState));
             }
             return inject(call, fd);
         } finally {
@@ -319,13 +293,6 @@ final class OpenEmulator {
         }
         // e.g. EMFILE: the notification is still pending; the caller answers the error.
         call.result(-errno);
-        return false;
-    }
-
-    /** The call fails with {@code -errno} (or, for -ESRCH, is gone: answering will fail). */
-    private static boolean result(SyscallEvent call, int negativeErrno) {
-        call.verdict(VerdictAction.EMULATE, 0, call.ruleId(), true);
-        call.result(negativeErrno);
         return false;
     }
 

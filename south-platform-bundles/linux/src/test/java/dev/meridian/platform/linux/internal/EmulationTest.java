@@ -48,6 +48,11 @@ class EmulationTest {
     static final int SYS_OPENAT = 257;
     static final int SYS_EXECVEAT = 322;
     static final int SYS_OPENAT2 = 437;
+    static final int SYS_RENAME = 82;
+    static final int SYS_LINK = 86;
+    static final int SYS_RENAMEAT = 264;
+    static final int SYS_LINKAT = 265;
+    static final int SYS_RENAMEAT2 = 316;
     static final int EACCES = 13;
     static final int EXECUTE = FileAccess.EXECUTE.bit();
 
@@ -55,7 +60,7 @@ class EmulationTest {
     Path directory;
 
     /**
-     * EMULATEs every open; denies (EACCES) any canonical path containing "/secret"; with a list of
+     * EMULATEs every open, link and rename; denies (EACCES) any canonical path containing "/secret"; with a list of
      * programs, allows execve memory-dependently and then only those programs. Allocation-free on
      * the open path.
      */
@@ -90,8 +95,8 @@ class EmulationTest {
         @Override
         public void decide(SyscallEvent call) {
             switch (call.number()) {
-                case SYS_OPEN, SYS_OPENAT, SYS_OPENAT2, SYS_CREAT ->
-                        call.verdict(VerdictAction.EMULATE, 0, EMULATE_OPENS, true);
+                case SYS_OPEN, SYS_OPENAT, SYS_OPENAT2, SYS_CREAT, SYS_LINK, SYS_LINKAT, SYS_RENAME, SYS_RENAMEAT,
+                        SYS_RENAMEAT2 -> call.verdict(VerdictAction.EMULATE, 0, EMULATE_OPENS, true);
                 case SYS_EXECVE, SYS_EXECVEAT -> call.verdict(VerdictAction.ALLOW, 0,
                         programs == null ? -1 : CHECK_EXEC, programs != null);
                 default -> call.verdict(VerdictAction.ALLOW, 0, -1, false);
@@ -129,26 +134,38 @@ class EmulationTest {
         }
     }
 
-    /** The shim's part for the calls this test decides: capture the path (and openat2's open_how). */
+    /** The shim's part for the calls this test decides: capture the paths (and openat2's open_how). */
     static void capture(SyscallEvent call, GuestMemory memory) {
-        int pathArg = switch (call.number()) {
-            case SYS_OPEN, SYS_CREAT, SYS_EXECVE -> 0;
-            case SYS_OPENAT, SYS_OPENAT2, SYS_EXECVEAT -> 1;
-            default -> -1;
-        };
-        if (pathArg < 0 || call.arg(pathArg) == 0) {
-            return;
-        }
-        int max = Math.min(4096, call.captureFree());
-        int length = memory.readString(call.arg(pathArg), call.captureData(), call.captureCursor(), max);
-        if (length >= 0) {
-            call.commitCapture(pathArg, length, length >= max);
+        switch (call.number()) {
+            case SYS_OPEN, SYS_CREAT, SYS_EXECVE -> capturePath(call, memory, 0);
+            case SYS_OPENAT, SYS_OPENAT2, SYS_EXECVEAT -> capturePath(call, memory, 1);
+            case SYS_LINK, SYS_RENAME -> {
+                capturePath(call, memory, 0);
+                capturePath(call, memory, 1);
+            }
+            case SYS_LINKAT, SYS_RENAMEAT, SYS_RENAMEAT2 -> {
+                capturePath(call, memory, 1);
+                capturePath(call, memory, 3);
+            }
+            default -> {
+            }
         }
         if (call.number() == SYS_OPENAT2 && call.arg(2) != 0) {
             int read = memory.read(call.arg(2), call.captureData(), call.captureCursor(), 24);
             if (read >= 0) {
                 call.commitCapture(2, read, false);
             }
+        }
+    }
+
+    private static void capturePath(SyscallEvent call, GuestMemory memory, int pathArg) {
+        if (call.arg(pathArg) == 0) {
+            return;
+        }
+        int max = Math.min(4096, call.captureFree());
+        int length = memory.readString(call.arg(pathArg), call.captureData(), call.captureCursor(), max);
+        if (length >= 0) {
+            call.commitCapture(pathArg, length, length >= max);
         }
     }
 
@@ -206,6 +223,40 @@ class EmulationTest {
         assertTrue(injected.size() >= 8, "opens served with an injected fd: " + injected.size());
         assertTrue(gateway.calls.stream().noneMatch(call -> call.action() == VerdictAction.ALLOW
                 && (call.number() == SYS_OPENAT || call.number() == SYS_OPEN)), "no open continued");
+    }
+
+    /**
+     * Links and renames are decided on both canonical paths and made by the supervisor: every way
+     * of giving the secret a new name, or putting a file under secret/, is refused with EACCES;
+     * ordinary ones work and give the kernel's own errnos (EEXIST, ENOENT, ENOTDIR, EISDIR, EXDEV,
+     * EBUSY, EPERM, EINVAL, RENAME_NOREPLACE and RENAME_EXCHANGE). link_paths checks each result;
+     * natively the same routes to the secret succeed, so its checks can fail.
+     */
+    @Test
+    void linksAndRenamesAreDecidedOnBothNamesAndMadeByTheSupervisor() throws Exception {
+        Process natively = new ProcessBuilder(program("link_paths"), directory.toString(), "native")
+                .redirectErrorStream(true).start();
+        String nativeOutput = new String(natively.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, natively.waitFor(), "natively every route works: " + nativeOutput);
+
+        RecordingGateway gateway = new RecordingGateway(EmulationTest::capture, new PathPolicy(null));
+        assertEquals(ExitStatus.exited(0), run(gateway, program("link_paths"), directory.toString(), "sandboxed"));
+        assertEquals("secret\n", Files.readString(directory.resolve("secret/data.txt")));
+        assertEquals("allowed\n", Files.readString(directory.resolve("allowed.txt")));
+        assertFalse(Files.exists(directory.resolve("secret/planted")), "nothing put where writing is denied");
+
+        String root = directory.toRealPath().toString();
+        int source = FileAccess.READ.bit() | FileAccess.WRITE.bit();
+        assertTrue(gateway.resolved.stream().anyMatch(r -> r.path().equals(root + "/secret/data.txt")
+                && r.access() == source && r.action() == VerdictAction.DENY && r.ruleId() == PathPolicy.DENY_SECRET),
+                "the followed symlink's target was judged as a link source: " + gateway.resolved);
+        assertTrue(gateway.resolved.stream().anyMatch(r -> r.path().equals(root + "/secret/planted")
+                && (r.access() & FileAccess.CREATE.bit()) != 0 && r.action() == VerdictAction.DENY));
+        assertTrue(gateway.calls.stream().noneMatch(call -> call.action() == VerdictAction.ALLOW
+                && (call.number() == SYS_LINK || call.number() == SYS_LINKAT || call.number() == SYS_RENAME
+                        || call.number() == SYS_RENAMEAT || call.number() == SYS_RENAMEAT2)), "none continued");
+        assertTrue(gateway.calls.stream().filter(call -> call.number() == SYS_RENAMEAT2 && call.resultKnown()
+                && call.returnValue() == 0).count() >= 3, "exchanges and NOREPLACE made by the supervisor");
     }
 
     @Test

@@ -165,6 +165,7 @@ class NativeHeadersTest {
         check("ENOMEM", LinuxSyscalls.ENOMEM);
         check("EACCES", LinuxSyscalls.EACCES);
         check("EFAULT", LinuxSyscalls.EFAULT);
+        check("EBUSY", LinuxSyscalls.EBUSY);
         check("EEXIST", LinuxSyscalls.EEXIST);
         check("ENOTDIR", LinuxSyscalls.ENOTDIR);
         check("EISDIR", LinuxSyscalls.EISDIR);
@@ -184,6 +185,10 @@ class NativeHeadersTest {
         check("AT_FDCWD", LinuxSyscalls.AT_FDCWD);
         check("AT_SYMLINK_NOFOLLOW", LinuxSyscalls.AT_SYMLINK_NOFOLLOW);
         check("AT_EMPTY_PATH", LinuxSyscalls.AT_EMPTY_PATH);
+        check("AT_SYMLINK_FOLLOW", LinuxSyscalls.AT_SYMLINK_FOLLOW);
+        check("RENAME_NOREPLACE", LinuxSyscalls.RENAME_NOREPLACE);
+        check("RENAME_EXCHANGE", LinuxSyscalls.RENAME_EXCHANGE);
+        check("RENAME_WHITEOUT", LinuxSyscalls.RENAME_WHITEOUT);
         check("F_SETFL", LinuxSyscalls.F_SETFL);
         check("CLONE_FS", LinuxSyscalls.CLONE_FS);
         check("RESOLVE_NO_XDEV", LinuxSyscalls.RESOLVE_NO_XDEV);
@@ -196,6 +201,11 @@ class NativeHeadersTest {
         check("SECCOMP_ADDFD_FLAG_SETFD", LinuxSyscalls.SECCOMP_ADDFD_FLAG_SETFD);
         check("SECCOMP_ADDFD_FLAG_SEND", LinuxSyscalls.SECCOMP_ADDFD_FLAG_SEND);
         check("SYS_open", LinuxSyscalls.SYS_OPEN);
+        check("SYS_rename", LinuxSyscalls.SYS_RENAME);
+        check("SYS_link", LinuxSyscalls.SYS_LINK);
+        check("SYS_renameat", LinuxSyscalls.SYS_RENAMEAT);
+        check("SYS_linkat", LinuxSyscalls.SYS_LINKAT);
+        check("SYS_renameat2", LinuxSyscalls.SYS_RENAMEAT2);
         check("SYS_execve", LinuxSyscalls.SYS_EXECVE);
         check("SYS_creat", LinuxSyscalls.SYS_CREAT);
         check("SYS_openat", LinuxSyscalls.SYS_OPENAT);
