@@ -1,6 +1,5 @@
 package dev.meridian.bench.bus;
 
-import dev.meridian.api.RulePlacement;
 import dev.meridian.api.Confinement;
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -142,16 +140,6 @@ public class GatewayBenchmark extends GatewayTrial {
         @Override
         public Confinement confinement() {
             return Confinement.superviseEverything(0xC000003E);
-        }
-
-        @Override
-        public List<RulePlacement> placements() {
-            return List.of();
-        }
-
-        @Override
-        public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
-            call.verdict(VerdictAction.ALLOW, 0, 0, true);
         }
     }
 }

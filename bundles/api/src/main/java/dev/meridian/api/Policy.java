@@ -16,8 +16,13 @@ public interface Policy {
     /** The kernel layers: installed by the platform before the guest's first instruction. */
     Confinement confinement();
 
-    /** Every rule with the layer that enforces it and why: what {@code policy explain} shows. */
-    List<RulePlacement> placements();
+    /**
+     * Every rule with the layer that enforces it and why: what {@code policy explain} shows.
+     * None by default, for policies that explain nothing (test and benchmark policies).
+     */
+    default List<RulePlacement> placements() {
+        return List.of();
+    }
 
     /**
      * Sets the verdict on a notified {@code call} with {@link SyscallEvent#verdict}. The shim has
@@ -33,9 +38,12 @@ public interface Policy {
      * is the canonical absolute path (UTF-8, {@code length} bytes) in the sandbox's view of the
      * object the call would open or create, {@code access} the {@link FileAccess#bit()}s the call
      * needs. Sets {@link VerdictAction#ALLOW} (the platform then performs the call itself) or a
-     * denial, always memory-dependent.
+     * denial, always memory-dependent. A policy that never answers EMULATE is never asked; if it
+     * is anyway, the default fails closed: EPERM by rule {@code ruleId} of the first verdict.
      */
-    void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access);
+    default void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
+        call.verdict(VerdictAction.DENY, 1 /* EPERM */, call.ruleId(), true);
+    }
 
     /**
      * The id of rule {@code ruleId} as written in the policy, e.g. {@code trace/allow-all}; rule

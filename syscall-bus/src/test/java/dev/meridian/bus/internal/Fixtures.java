@@ -1,6 +1,5 @@
 package dev.meridian.bus.internal;
 
-import dev.meridian.api.RulePlacement;
 import dev.meridian.api.Confinement;
 import dev.meridian.api.PolicySource;
 import dev.meridian.api.Isolation;
@@ -143,16 +142,6 @@ final class Fixtures {
         @Override
         public Confinement confinement() {
             return Confinement.superviseEverything(0xC000003E);
-        }
-
-        @Override
-        public List<RulePlacement> placements() {
-            return List.of();
-        }
-
-        @Override
-        public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
-            call.verdict(VerdictAction.ALLOW, 0, 0, true);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.meridian.shim.linux.x86_64.internal;
 
-import java.util.List;
-import dev.meridian.api.RulePlacement;
 import dev.meridian.api.Confinement;
 import dev.meridian.api.Policy;
 import dev.meridian.api.SyscallEvent;
@@ -34,15 +32,5 @@ class AllowingPolicy implements Policy {
     @Override
     public Confinement confinement() {
         return Confinement.superviseEverything(0xC000003E);
-    }
-
-    @Override
-    public List<RulePlacement> placements() {
-        return List.of();
-    }
-
-    @Override
-    public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
-        call.verdict(VerdictAction.ALLOW, 0, 0, true);
     }
 }
