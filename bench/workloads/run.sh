@@ -350,7 +350,8 @@ write_strict_policy() {
     files=$(
         printf '    - id: harness\n      paths: ["%s"]\n      access: [read, exec]\n' "$BUILD"
         case $workload in
-            tar) grant_unless_strict_reads tar "$tree_dir" read ;;
+            # tar -C opens the tree's parent directory, so that is what it must be able to read
+            tar) grant_unless_strict_reads tar "$(dirname "$tree_dir")" read ;;
             python) grant_unless_strict_reads python "$(realpath "$python_prefix")" "read, exec" ;;
             find) grant_unless_strict_reads find "$(realpath "$FIND_DIR")" read ;;
         esac
