@@ -13,10 +13,8 @@ import dev.meridian.api.Isolation;
 import dev.meridian.api.Policy;
 import dev.meridian.api.PolicySource;
 import dev.meridian.api.RulePlacement;
-import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SyscallEvent;
-import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.VerdictAction;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -375,23 +373,14 @@ class EmulationTest {
     }
 
     /** The bus's part without the journal: capture, policy, nothing recorded. */
-    private static final class AllocationFreeGateway implements SyscallGateway {
-        private final long sandboxId = SandboxIds.next();
+    private static final class AllocationFreeGateway extends TestGateway {
         private final Policy policy;
 
         AllocationFreeGateway(Policy policy) {
             this.policy = policy;
         }
 
-        @Override
-        public long sandboxId() {
-            return sandboxId;
-        }
 
-        @Override
-        public void replacePolicy(Policy replacement) {
-            throw new UnsupportedOperationException("the allocation test keeps its policy");
-        }
 
         @Override
         public void onCall(SyscallEvent call, GuestMemory memory) {
@@ -404,16 +393,7 @@ class EmulationTest {
             policy.decideResolvedPath(call, path, length, access);
         }
 
-        @Override
-        public void onCompletion(SyscallEvent call) {
-        }
 
-        @Override
-        public void onExit(ExitStatus status, long answeredCalls) {
-        }
 
-        @Override
-        public void close() {
-        }
     }
 }

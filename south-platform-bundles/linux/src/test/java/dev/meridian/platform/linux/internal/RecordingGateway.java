@@ -1,12 +1,9 @@
 package dev.meridian.platform.linux.internal;
 
-import dev.meridian.api.Policy;
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
 import dev.meridian.api.Policy;
-import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SyscallEvent;
-import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.VerdictAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,7 +16,7 @@ import java.util.function.BiConsumer;
  * then plays the shim's part of capturing memory). Fields are written on the supervisor thread and
  * read after the guest's exit completed.
  */
-final class RecordingGateway implements SyscallGateway {
+final class RecordingGateway extends TestGateway {
 
     record Call(int pid, int tid, int number, long[] args, VerdictAction action, int ruleId, boolean interrupted,
             boolean resultKnown, long returnValue) {
@@ -29,7 +26,6 @@ final class RecordingGateway implements SyscallGateway {
     record Resolved(String path, int access, VerdictAction action, int errno, int ruleId) {
     }
 
-    private final long sandboxId = SandboxIds.next();
     private final BiConsumer<SyscallEvent, GuestMemory> hook;
     private final Policy policy;
     final List<Call> calls = new ArrayList<>();
@@ -57,15 +53,7 @@ final class RecordingGateway implements SyscallGateway {
         this.policy = policy;
     }
 
-    @Override
-    public long sandboxId() {
-        return sandboxId;
-    }
 
-    @Override
-    public void replacePolicy(Policy replacement) {
-        throw new UnsupportedOperationException("platform tests judge calls without a policy");
-    }
 
     @Override
     public void onCall(SyscallEvent call, GuestMemory memory) {

@@ -1,6 +1,5 @@
 package dev.meridian.platform.linux.internal;
 
-import dev.meridian.api.Policy;
 import dev.meridian.api.PolicySource;
 import dev.meridian.api.Isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
-import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SyscallEvent;
-import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.VerdictAction;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -53,22 +50,13 @@ class SupervisorPerformanceTest {
      * {@link #SAMPLE_EVERY}th getppid it samples its thread's allocation counter; sampling from
      * the first calls on keeps that branch from deoptimizing the compiled loop mid-measurement.
      */
-    private static final class CountingGateway implements SyscallGateway {
+    private static final class CountingGateway extends TestGateway {
         static final int SAMPLE_EVERY = 5_000;
-        private final long sandboxId = SandboxIds.next();
         final long[] allocated = new long[64];
         volatile long getppids;
         volatile long firstCallNanos;
 
-        @Override
-        public long sandboxId() {
-            return sandboxId;
-        }
 
-        @Override
-        public void replacePolicy(Policy replacement) {
-            throw new UnsupportedOperationException("platform tests judge calls without a policy");
-        }
 
         @Override
         public void onCall(SyscallEvent call, GuestMemory memory) {
@@ -85,22 +73,9 @@ class SupervisorPerformanceTest {
             }
         }
 
-        @Override
-        public void decideResolvedPath(SyscallEvent call, byte[] path, int length, int access) {
-            call.verdict(VerdictAction.DENY, LinuxSyscalls.EPERM, -1, true);
-        }
 
-        @Override
-        public void onCompletion(SyscallEvent call) {
-        }
 
-        @Override
-        public void onExit(ExitStatus status, long answeredCalls) {
-        }
 
-        @Override
-        public void close() {
-        }
     }
 
     /** Design §7: without WAIT_KILLABLE_RECV signals made getppid fail with EINTR and repeat calls. */
