@@ -72,6 +72,7 @@ final class CompiledPolicy implements Policy {
     /** Allow-list grants as path bytes; null when the policy has no files.allow. */
     private final byte[][] grantPaths;
     private final int[] grantAccess;
+    private final int[] grantRule;
     private final int handledAccess;
     private final int allowListRule;
 
@@ -101,6 +102,7 @@ final class CompiledPolicy implements Policy {
         this.execDenyRule = b.execDenyRule;
         this.grantPaths = b.grantPaths;
         this.grantAccess = b.grantAccess;
+        this.grantRule = b.grantRule;
         this.handledAccess = b.handledAccess;
         this.allowListRule = b.allowListRule;
     }
@@ -132,6 +134,7 @@ final class CompiledPolicy implements Policy {
         int execDenyRule;
         byte[][] grantPaths;
         int[] grantAccess;
+        int[] grantRule;
         int handledAccess;
         int allowListRule;
     }
@@ -224,9 +227,12 @@ final class CompiledPolicy implements Policy {
             }
         }
         int allowedBy = call.ruleId() >= 0 ? call.ruleId() : defaultRule;
-        if (grantPaths != null && !granted(path, length, access)) {
-            call.verdict(VerdictAction.DENY, PolicyParser.DEFAULT_PATH_ERRNO, allowListRule, true);
-            return;
+        if (grantPaths != null) {
+            allowedBy = grantingRule(path, length, access);
+            if (allowedBy < 0) {
+                call.verdict(VerdictAction.DENY, PolicyParser.DEFAULT_PATH_ERRNO, allowListRule, true);
+                return;
+            }
         }
         if ((access & EXECUTE) != 0 && execDenyRule >= 0) {
             int matched = -1;
@@ -245,19 +251,29 @@ final class CompiledPolicy implements Policy {
     }
 
     /**
-     * Whether the allow-list grants every handled kind of {@code access} on {@code path}: as in
-     * Landlock, the grants on the path and on every directory above it add up. The supervisor
+     * Whether the allow-list grants every handled kind of {@code access} on {@code path}, and by
+     * which rule: as in Landlock, the grants on the path and on every directory above it add up. The supervisor
      * checks this itself because what it opens for the guest is opened outside the guest's
      * Landlock domain.
+     *
+     * @return the id of the rule to name the allowing verdict after, or -1 when the list does
+     *     not grant all of {@code access}
      */
-    private boolean granted(byte[] path, int length, int access) {
+    private int grantingRule(byte[] path, int length, int access) {
         int granted = 0;
+        int rule = allowListRule;
+        int deepest = -1;
         for (int i = 0; i < grantPaths.length; i++) {
             if (covers(grantPaths[i], path, length)) {
                 granted |= grantAccess[i];
+                // Named after the closest grant that gives some of what the call needs.
+                if ((grantAccess[i] & access) != 0 && grantPaths[i].length > deepest) {
+                    deepest = grantPaths[i].length;
+                    rule = grantRule[i];
+                }
             }
         }
-        return (access & handledAccess & ~granted) == 0;
+        return (access & handledAccess & ~granted) == 0 ? rule : -1;
     }
 
     private static boolean covers(byte[] grant, byte[] path, int length) {

@@ -302,6 +302,7 @@ final class PolicyCompiler {
                 + "happen outside the guest's Landlock domain, so it checks the allow-list itself before each");
         out.grantPaths = grants.stream().map(g -> g.path().getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         out.grantAccess = grants.stream().mapToInt(g -> bits(g.access())).toArray();
+        out.grantRule = grants.stream().mapToInt(FileRules.Grant::ruleId).toArray();
         out.handledAccess = bits(EnumSet.allOf(FileAccess.class));
         return kernelFileRules(grants);
     }

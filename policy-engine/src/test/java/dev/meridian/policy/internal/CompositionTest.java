@@ -78,6 +78,9 @@ class CompositionTest {
         SyscallEvent cert = Calls.open(policy, "/etc/ssl/certs/ca.pem", FileAccess.READ.bit());
         assertEquals(VerdictAction.ALLOW, cert.action());
         assertTrue(cert.memoryDependent(), "a path decision is never a plain continue");
+        assertEquals("default/read-everywhere", policy.ruleName(cert.ruleId()), "named after the grant that allows it");
+        SyscallEvent data = Calls.open(policy, "/srv/data/part1", FileAccess.READ.bit());
+        assertEquals("app/data", policy.ruleName(data.ruleId()), "the closest grant names it");
         SyscallEvent write = Calls.open(policy, "/etc/passwd", FileAccess.WRITE.bit());
         assertEquals(VerdictAction.DENY, write.action(), "the supervisor, opening outside Landlock, checks the allow-list too");
         assertEquals("files/allow-list", policy.ruleName(write.ruleId()));
