@@ -312,34 +312,44 @@ final class PolicyParser {
         return value;
     }
 
+    /** What an entry of files.allow and of files.deny both have: its keys, id, paths and access. */
+    private record PathRule(Map<String, Node> keys, String id, List<Said<String>> paths, Set<FileAccess> access) {
+    }
+
+    private PathRule pathRule(Node node, String list, int index, Set<String> knownKeys) {
+        String what = "files." + list + "[" + index + "]";
+        Map<String, Node> keys = yaml.mapping(node, what, knownKeys);
+        if (keys == null) {
+            return null;
+        }
+        String id = id(keys, "files/" + list + "/" + index);
+        List<Said<String>> paths = required(keys, node, what, "paths") ? paths(keys.get("paths"), what + ".paths") : List.of();
+        Set<FileAccess> access = required(keys, node, what, "access") ? access(keys.get("access"), what + ".access") : Set.of();
+        return new PathRule(keys, id, paths, access);
+    }
+
     private FileGrant fileGrant(Node node, int index) {
-        String what = "files.allow[" + index + "]";
-        Map<String, Node> grant = yaml.mapping(node, what, FILE_GRANT);
+        PathRule grant = pathRule(node, "allow", index, FILE_GRANT);
         if (grant == null) {
             return null;
         }
-        String id = id(grant, "files/allow/" + index);
-        List<Said<String>> paths = required(grant, node, what, "paths") ? paths(grant.get("paths"), what + ".paths") : List.of();
-        Set<FileAccess> access = required(grant, node, what, "access") ? access(grant.get("access"), what + ".access") : Set.of();
-        for (Said<String> path : paths) {
+        for (Said<String> path : grant.paths()) {
             if (Glob.isGlob(path.value())) {
                 yaml.problems().add(path.at(), "'" + path.value() + "': files.allow takes paths, not globs "
                         + "(Landlock grants whole trees); use files.deny for globs");
             }
         }
-        return new FileGrant(id, yaml.at(node), paths, access);
+        return new FileGrant(grant.id(), yaml.at(node), grant.paths(), grant.access());
     }
 
     private FileDeny fileDeny(Node node, int index) {
         String what = "files.deny[" + index + "]";
-        Map<String, Node> deny = yaml.mapping(node, what, FILE_DENY);
-        if (deny == null) {
+        PathRule rule = pathRule(node, "deny", index, FILE_DENY);
+        if (rule == null) {
             return null;
         }
-        String id = id(deny, "files/deny/" + index);
-        List<Said<String>> globs = required(deny, node, what, "paths") ? paths(deny.get("paths"), what + ".paths") : List.of();
-        Set<FileAccess> access = required(deny, node, what, "access") ? access(deny.get("access"), what + ".access") : Set.of();
-        for (FileAccess kind : access) {
+        Map<String, Node> deny = rule.keys();
+        for (FileAccess kind : rule.access()) {
             if (kind == FileAccess.CREATE || kind == FileAccess.DELETE) {
                 yaml.problem(deny.get("access"), what + ": " + word(kind) + " cannot be denied by glob (the supervisor "
                         + "verifies opens and execs only); leave it out of files.allow instead");
@@ -350,7 +360,7 @@ final class PolicyParser {
             Integer written = errno(yaml, deny.get("errno"), what + ".errno");
             errno = written == null ? errno : written;
         }
-        return new FileDeny(id, yaml.at(node), globs, access, errno);
+        return new FileDeny(rule.id(), yaml.at(node), rule.paths(), rule.access(), errno);
     }
 
     private TcpRules tcp(Node node) {
