@@ -19,4 +19,10 @@ public interface GuestProcess {
 
     /** Calls answered by the supervisor so far. */
     long answeredCalls();
+
+    /** The supervisor's ends of the guest's standard streams, or {@code null} for {@link Stdio#INHERIT}. */
+    GuestStdio stdio();
+
+    /** CPU time (user + system) of the guest's processes so far, in nanoseconds, as far as the platform can tell. */
+    long cpuNanos();
 }

@@ -2,7 +2,7 @@ package dev.meridian.api;
 
 import java.util.concurrent.CompletableFuture;
 
-/** A sandbox started by the supervisor. */
+/** A sandbox the supervisor created: a spec with its policy loaded, and once started, its guest. */
 public interface Sandbox {
 
     long id();
@@ -14,7 +14,30 @@ public interface Sandbox {
 
     SandboxSpec spec();
 
+    SandboxState state();
+
+    /** A snapshot of state, times and counts. */
+    SandboxInfo info();
+
+    /**
+     * Starts the guest of a {@link SandboxState#CREATED created} sandbox; returns once it runs
+     * under supervision.
+     *
+     * @throws SandboxException naming the cause (program missing, platform unavailable, ...);
+     *     the sandbox is then finished
+     * @throws IllegalStateException if it was started before
+     */
+    void start() throws SandboxException;
+
+    /**
+     * The running guest.
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
     GuestProcess process();
+
+    /** Kills the guest's whole process tree and marks the sandbox {@link SandboxState#KILLED}. */
+    void kill();
 
     /** Completes once the guest is gone and its end is journaled. */
     CompletableFuture<ExitStatus> exit();

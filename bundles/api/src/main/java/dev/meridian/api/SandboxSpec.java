@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param policies the policies the sandbox is confined by, composed in order (at least one)
  * @param isolation namespaces, mounts and limits
  * @param journalDirectory where the sandbox's calls are journaled
+ * @param stdio where the guest's standard streams go
  */
 public record SandboxSpec(
         List<String> command,
@@ -22,7 +23,14 @@ public record SandboxSpec(
         Path workingDirectory,
         List<PolicySource> policies,
         Isolation isolation,
-        Path journalDirectory) {
+        Path journalDirectory,
+        Stdio stdio) {
+
+    /** A spec whose guest shares the supervisor's standard streams (an embedded run). */
+    public SandboxSpec(List<String> command, Map<String, String> environment, Path workingDirectory,
+            List<PolicySource> policies, Isolation isolation, Path journalDirectory) {
+        this(command, environment, workingDirectory, policies, isolation, journalDirectory, Stdio.INHERIT);
+    }
 
     public SandboxSpec {
         command = List.copyOf(command);
@@ -31,6 +39,7 @@ public record SandboxSpec(
         policies = List.copyOf(policies);
         Objects.requireNonNull(isolation, "isolation");
         Objects.requireNonNull(journalDirectory, "journalDirectory");
+        Objects.requireNonNull(stdio, "stdio");
         if (command.isEmpty()) {
             throw new IllegalArgumentException("no program to run");
         }

@@ -53,6 +53,26 @@ public final class SandboxLifecycle implements SandboxManager {
     }
 
     @Override
+    public Sandbox create(SandboxSpec spec) {
+        throw new UnsupportedOperationException("TODO(issue 4)");
+    }
+
+    @Override
+    public java.util.List<dev.meridian.api.SandboxInfo> list(boolean includeFinished) {
+        throw new UnsupportedOperationException("TODO(issue 4)");
+    }
+
+    @Override
+    public java.util.Optional<Sandbox> find(long id) {
+        throw new UnsupportedOperationException("TODO(issue 4)");
+    }
+
+    @Override
+    public boolean remove(long id) {
+        throw new UnsupportedOperationException("TODO(issue 4)");
+    }
+
+    @Override
     public Sandbox start(SandboxSpec spec) throws SandboxException, PolicyException {
         Policy policy = policies.load(spec.policies(), spec.policyVariables());
         SouthPlatform platform = availablePlatform();
@@ -92,6 +112,26 @@ public final class SandboxLifecycle implements SandboxManager {
     }
 
     private record RunningSandbox(long id, SandboxSpec spec, GuestProcess process) implements Sandbox {
+        @Override
+        public dev.meridian.api.SandboxState state() {
+            throw new UnsupportedOperationException("TODO(issue 4)");
+        }
+
+        @Override
+        public dev.meridian.api.SandboxInfo info() {
+            throw new UnsupportedOperationException("TODO(issue 4)");
+        }
+
+        @Override
+        public void start() {
+            throw new IllegalStateException("started already");
+        }
+
+        @Override
+        public void kill() {
+            process.kill();
+        }
+
         @Override
         public CompletableFuture<ExitStatus> exit() {
             return process.exit();

@@ -86,6 +86,16 @@ final class LinuxGuest implements GuestProcess {
         return answeredCalls;
     }
 
+    @Override
+    public dev.meridian.api.GuestStdio stdio() {
+        return null; // TODO(issue 4): PIPE and TTY
+    }
+
+    @Override
+    public long cpuNanos() {
+        return -1; // TODO(issue 4)
+    }
+
     /** ALLOW verdicts on memory-dependent decisions, answered EPERM instead (never CONTINUE). */
     long refusedMemoryDependentAllows() {
         return refusedMemoryDependentAllows;
