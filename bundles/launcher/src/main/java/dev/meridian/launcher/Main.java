@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.meridian.launcher.client.DaemonClient;
 import org.apache.felix.framework.Felix;
 
 /**
@@ -28,6 +29,12 @@ public final class Main {
 
     public static void main(String[] args) {
         Map<String, String> environment = System.getenv();
+        // Commands a running daemon serves go to it without booting the framework here.
+        DaemonClient.Route route = DaemonClient.route(args, environment);
+        if (!route.isEmbedded()) {
+            System.exit(route.status());
+        }
+        args = route.embeddedArgs();
         String debug = environment.getOrDefault("MERIDIAN_DEBUG", "");
         Console console = new Console(System.err, !debug.isEmpty() && !debug.equals("0"));
         int status;
