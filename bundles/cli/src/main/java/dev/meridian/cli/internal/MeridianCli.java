@@ -26,6 +26,10 @@ public final class MeridianCli implements ToIntFunction<String[]> {
 
             Commands:
               run       run a program in a sandbox          (meridian run --help)
+              ps        list the daemon's sandboxes         (meridian ps --help)
+              kill      kill or signal a daemon's sandbox   (meridian kill --help)
+              trace     follow a sandbox's system calls     (meridian trace --help)
+              bundles   list, install, remove bundles       (meridian bundles --help)
               journal   show what sandboxes recorded        (meridian journal --help)
               policy    check, explain and learn policies   (meridian policy --help)
 

@@ -49,6 +49,9 @@ final class RunCommand {
               --policy FILE        a policy file (YAML, or an OCI/Docker seccomp JSON profile)
                                    --profile and --policy repeat and compose in the order given;
                                    without either, the profile is "default"
+              --state DIR          run through the daemon of DIR (default: $MERIDIAN_STATE, else
+                                   $XDG_RUNTIME_DIR/meridian); with none running there, run here
+              --embedded           run here even when a daemon runs (or MERIDIAN_EMBEDDED=1)
               --help               show this help
 
             """;

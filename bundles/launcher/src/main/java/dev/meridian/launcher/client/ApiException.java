@@ -6,11 +6,18 @@ final class ApiException extends Exception {
 
     private final int httpStatus;
     private final String code;
+    private final String reason;
 
-    ApiException(int httpStatus, String code, String message) {
+    /** @param reason the error's "reason" field (the kind of a sandbox_failed), or null */
+    ApiException(int httpStatus, String code, String message, String reason) {
         super(message);
         this.httpStatus = httpStatus;
         this.code = code;
+        this.reason = reason;
+    }
+
+    String reason() {
+        return reason;
     }
 
     int httpStatus() {

@@ -120,11 +120,13 @@ final class ControlClient {
     static ApiException error(Http.Response response) {
         try {
             Map<String, Object> error = Json.object(Json.parseObject(response.text()), "error");
-            return new ApiException(response.status(), Json.string(error, "code"), Json.string(error, "message"));
+            Object reason = error.get("reason");
+            return new ApiException(response.status(), Json.string(error, "code"), Json.string(error, "message"),
+                    reason instanceof String text ? text : null);
         } catch (Json.ParseException e) {
             String text = response.text().strip();
             return new ApiException(response.status(), "http_" + response.status(), "HTTP " + response.status()
-                    + " " + response.reason() + (text.isEmpty() ? "" : ": " + Http.printable(text)));
+                    + " " + response.reason() + (text.isEmpty() ? "" : ": " + Http.printable(text)), null);
         }
     }
 }

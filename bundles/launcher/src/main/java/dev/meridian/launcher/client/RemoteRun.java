@@ -230,8 +230,11 @@ final class RemoteRun {
      */
     static ClientException failure(ApiException e) {
         int status = switch (e.code()) {
-            case "program_not_found" -> 127;
-            case "program_not_executable" -> 126;
+            case "sandbox_failed" -> switch (String.valueOf(e.reason())) {
+                case "program_not_found" -> 127;
+                case "program_not_executable" -> 126;
+                default -> ClientException.SETUP_FAILED;
+            };
             case "bad_request" -> ClientException.USAGE;
             default -> ClientException.SETUP_FAILED;
         };
