@@ -7,6 +7,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -52,21 +53,30 @@ record ControlEndpoint(Path state, InetSocketAddress tcp, String token) {
         return new ControlEndpoint(state, InetSocketAddress.createUnresolved(host.substring(0, colon), port), token);
     }
 
-    /** {@code --state}, else MERIDIAN_STATE, else the daemon's default (docs/control-api.md). */
+    /** {@code --state}, else the daemon's own default: MERIDIAN_STATE, /run/meridian for root, XDG_RUNTIME_DIR. */
     static Path stateDirectory(String stateOption, Map<String, String> environment) throws ClientException {
         String given = stateOption != null ? stateOption : environment.get("MERIDIAN_STATE");
-        if (given != null && !given.isEmpty()) {
+        if (given != null && !given.isBlank()) {
             return Path.of(given).toAbsolutePath().normalize();
         }
-        String runtime = environment.get("XDG_RUNTIME_DIR");
-        if (runtime != null && !runtime.isEmpty()) {
-            return Path.of(runtime, "meridian");
-        }
-        if ("root".equals(System.getProperty("user.name"))) {
+        if (runningAsRoot()) {
             return Path.of("/run/meridian");
         }
-        throw new ClientException("no daemon state directory: XDG_RUNTIME_DIR is not set; give --state DIR or set "
-                + "MERIDIAN_STATE", ClientException.FAILED);
+        String runtime = environment.get("XDG_RUNTIME_DIR");
+        if (runtime == null || runtime.isBlank() || !Path.of(runtime).isAbsolute()) {
+            throw new ClientException("no daemon state directory: XDG_RUNTIME_DIR is not set; give --state DIR or "
+                    + "set MERIDIAN_STATE", ClientException.FAILED);
+        }
+        return Path.of(runtime, "meridian");
+    }
+
+    /** As the daemon decides it (the effective uid of this process), so both pick the same default. */
+    private static boolean runningAsRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid", LinkOption.NOFOLLOW_LINKS)) == 0;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static String tokenFile(Path state) {

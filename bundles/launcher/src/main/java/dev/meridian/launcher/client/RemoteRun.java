@@ -145,7 +145,11 @@ final class RemoteRun {
                 control = Json.parseObject(message.string());
                 if ("exit".equals(control.get("type"))) {
                     int status = (int) Json.integer(control, "status");
-                    attach.close(WebSocket.CLOSE_NORMAL, "");
+                    try {
+                        attach.close(WebSocket.CLOSE_NORMAL, "");
+                    } catch (IOException alreadyClosed) {
+                        // The daemon closes after the exit message; the status is what counts.
+                    }
                     return status;
                 }
             } catch (Json.ParseException e) {
@@ -274,7 +278,11 @@ final class RemoteRun {
                         output.println(Json.string(event, "line"));
                     } else if ("end".equals(type)) {
                         ended.countDown();
-                        events.close(WebSocket.CLOSE_NORMAL, "");
+                        try {
+                            events.close(WebSocket.CLOSE_NORMAL, "");
+                        } catch (IOException alreadyClosed) {
+                            // The daemon closes after the end message.
+                        }
                         return;
                     }
                 }
