@@ -100,7 +100,10 @@ final class RunRequest {
         }
         if (terminalSize != null) {
             body.put("stdio", "tty");
-            body.put("tty", Map.of("rows", terminalSize[0], "columns", terminalSize[1]));
+            // A terminal without a size (0 0, as some pseudo-terminals start) gets the daemon's default.
+            if (terminalSize[0] > 0 && terminalSize[1] > 0) {
+                body.put("tty", Map.of("rows", terminalSize[0], "columns", terminalSize[1]));
+            }
         } else {
             body.put("stdio", "pipe");
         }
