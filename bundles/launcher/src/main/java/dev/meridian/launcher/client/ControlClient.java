@@ -52,14 +52,16 @@ final class ControlClient {
         if (body == null && (method.equals("POST") || method.equals("PUT"))) {
             body = new byte[0];
         }
-        try (SocketChannel channel = connection()) {
-            Http.writeFully(channel, ByteBuffer.wrap(Http.request(method, path, headers, body)));
-            Http.Response response = Http.readResponse(new ChannelInput(channel, BUFFER), method.equals("HEAD"));
-            if (response.status() >= 400) {
-                throw error(response);
-            }
-            return response;
+        // Not closed: the daemon closes its end after the answer (Connection: close) and the process ends soon; the
+        // first close of a channel initializes the JDK's IP networking (it probes IPv6 with sockets), ~10 ms of a
+        // client start for nothing.
+        SocketChannel channel = connection();
+        Http.writeFully(channel, ByteBuffer.wrap(Http.request(method, path, headers, body)));
+        Http.Response response = Http.readResponse(new ChannelInput(channel, BUFFER), method.equals("HEAD"));
+        if (response.status() >= 400) {
+            throw error(response);
         }
+        return response;
     }
 
     /** Opens a WebSocket on {@code path}; an HTTP error answer becomes an {@link ApiException}. */

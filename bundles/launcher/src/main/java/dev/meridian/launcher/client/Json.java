@@ -319,48 +319,47 @@ public final class Json {
         return out.toString();
     }
 
+    // An if-chain, not a pattern switch: a type switch spins a class at run time, a cost every client start pays.
     private static void write(Object value, StringBuilder out) {
-        switch (value) {
-            case null -> out.append("null");
-            case String s -> quote(s, out);
-            case Boolean b -> out.append(b);
-            case Double d when d.isNaN() || d.isInfinite() -> throw new IllegalArgumentException("not JSON: " + d);
-            case Float f when f.isNaN() || f.isInfinite() -> throw new IllegalArgumentException("not JSON: " + f);
-            case Number n -> out.append(n);
-            case Map<?, ?> map -> {
-                out.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> entry : map.entrySet()) {
-                    if (!(entry.getKey() instanceof String key)) {
-                        throw new IllegalArgumentException("a JSON object key must be a string: " + entry.getKey());
-                    }
-                    if (!first) {
-                        out.append(',');
-                    }
-                    first = false;
-                    quote(key, out);
-                    out.append(':');
-                    write(entry.getValue(), out);
-                }
-                out.append('}');
+        if (value == null || value == NULL) {
+            out.append("null");
+        } else if (value instanceof String s) {
+            quote(s, out);
+        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
+            out.append(value);
+        } else if (value instanceof Number n) {
+            double d = n.doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new IllegalArgumentException("not JSON: " + n);
             }
-            case List<?> list -> {
-                out.append('[');
-                for (int i = 0; i < list.size(); i++) {
-                    if (i > 0) {
-                        out.append(',');
-                    }
-                    write(list.get(i), out);
+            out.append(n);
+        } else if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (!(entry.getKey() instanceof String key)) {
+                    throw new IllegalArgumentException("a JSON object key must be a string: " + entry.getKey());
                 }
-                out.append(']');
-            }
-            default -> {
-                if (value == NULL) {
-                    out.append("null");
-                } else {
-                    throw new IllegalArgumentException("no JSON form for " + value.getClass().getName());
+                if (!first) {
+                    out.append(',');
                 }
+                first = false;
+                quote(key, out);
+                out.append(':');
+                write(entry.getValue(), out);
             }
+            out.append('}');
+        } else if (value instanceof List<?> list) {
+            out.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                write(list.get(i), out);
+            }
+            out.append(']');
+        } else {
+            throw new IllegalArgumentException("no JSON form for " + value.getClass().getName());
         }
     }
 
