@@ -84,19 +84,8 @@ public final class DaemonClient {
         this.out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     }
 
-    /**
-     * Set by the AOT training run (distribution/src/main/build/train-aot-cache.sh) to the state directory of a
-     * daemon it started: a client {@code run} and {@code ps} against it come first in the training JVM, so the
-     * client's classes are in the one cache the embedded run then trains (same classpath, so it serves both).
-     */
-    static final String TRAINING_PROPERTY = "meridian.aot.train.client";
-
     /** Decides how {@code args} run; runs the client commands itself. */
     public static Route route(String[] args, Map<String, String> environment) {
-        String trainingState = System.getProperty(TRAINING_PROPERTY);
-        if (trainingState != null) {
-            train(trainingState, environment);
-        }
         if (args.length == 0) {
             return Route.embedded(List.of());
         }
@@ -114,32 +103,6 @@ public final class DaemonClient {
             return Route.exit(e.status());
         }
         return Route.embedded(Arrays.asList(args));
-    }
-
-    private static void train(String state, Map<String, String> environment) {
-        DaemonClient client = new DaemonClient(environment);
-        List<List<String>> commands = List.of(List.of("run", "--state", state, "--", "/bin/true"),
-                List.of("ps", "-a", "--state", state));
-        for (List<String> command : commands) {
-            List<String> rest = command.subList(1, command.size());
-            try {
-                int status;
-                if (command.getFirst().equals("run")) {
-                    Route route = client.run(rest);
-                    if (route.isEmbedded()) {
-                        throw new ClientException("no daemon runs at " + state, ClientException.FAILED);
-                    }
-                    status = route.status();
-                } else {
-                    status = client.command(command.getFirst(), rest);
-                }
-                if (status != 0) {
-                    System.err.println("AOT training: meridian " + String.join(" ", command) + " exited " + status);
-                }
-            } catch (ClientException e) {
-                System.err.println("AOT training: meridian " + String.join(" ", command) + ": " + e.getMessage());
-            }
-        }
     }
 
     private Route run(List<String> rest) throws ClientException {
