@@ -84,8 +84,20 @@ public final class DaemonClient {
         this.out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     }
 
+    /** Set by bin/meridian when it started this JVM as a client: the launcher jar alone on the classpath. */
+    static final String CLIENT_ONLY = "meridian.client.only";
+
     /** Decides how {@code args} run; runs the client commands itself. */
     public static Route route(String[] args, Map<String, String> environment) {
+        Route route = decide(args, environment);
+        if (route.isEmbedded() && Boolean.getBoolean(CLIENT_ONLY)) {
+            // bin/meridian saw a live daemon, which then did not answer: embedded after all, over the whole lib/.
+            return Route.exit(FullClassPath.runEmbedded(route.embeddedArgs()));
+        }
+        return route;
+    }
+
+    private static Route decide(String[] args, Map<String, String> environment) {
         if (args.length == 0) {
             return Route.embedded(List.of());
         }
