@@ -328,8 +328,24 @@ class DaemonRunIT {
 
         Running(Process process) {
             this.process = process;
-            drained = CompletableFuture.allOf(CompletableFuture.runAsync(() -> drain(process.getInputStream(), stdout)),
-                    CompletableFuture.runAsync(() -> drain(process.getErrorStream(), stderr)));
+            // Threads of their own: the common pool has one worker on two cores, which Commands needs meanwhile.
+            drained = CompletableFuture.allOf(drainer(process.getInputStream(), stdout),
+                    drainer(process.getErrorStream(), stderr));
+        }
+
+        private static CompletableFuture<Void> drainer(InputStream in, ByteArrayOutputStream into) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    drain(in, into);
+                    done.complete(null);
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            }, "drain");
+            thread.setDaemon(true);
+            thread.start();
+            return done;
         }
 
         private static void drain(InputStream in, ByteArrayOutputStream into) {
