@@ -256,6 +256,22 @@ class DaemonRunIT {
     }
 
     @Test
+    void controlCOnTheTerminalInterruptsTheGuest() throws Exception {
+        // The client's terminal is raw: ^C travels as a byte and the guest's own terminal turns it into SIGINT.
+        String line = MeridianHome.launcher() + " run --state " + state
+                + " -- sh -c 'trap \"echo caught-INT; exit 9\" INT; echo ready; while :; do sleep 0.05; done'";
+        ProcessBuilder builder = new ProcessBuilder("script", "--quiet", "--return", "--command", line, "/dev/null");
+        builder.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        Running terminal = new Running(builder.start());
+        terminal.awaitOutput("ready");
+        OutputStream keyboard = terminal.process.getOutputStream();
+        keyboard.write(3);
+        keyboard.flush();
+        assertEquals(9, terminal.waitFor(), terminal::describe);
+        assertTrue(terminal.out().contains("caught-INT"), terminal::describe);
+    }
+
+    @Test
     void withoutADaemonRunIsEmbeddedAndTheOthersSaySo() throws IOException {
         Path empty = Files.createTempDirectory(state.getParent(), "no-daemon-");
         Commands.Outcome run = Commands.meridian(List.of("run", "--state", empty.toString(), "--journal",
