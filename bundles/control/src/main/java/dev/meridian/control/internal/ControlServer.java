@@ -52,7 +52,8 @@ import org.osgi.service.log.LoggerFactory;
  * dynamic, so replacing the policy engine, the bus or the supervisor bundle never takes the API down: requests that
  * need a missing service get a 503 naming it.
  */
-@Component(configurationPid = ControlServer.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Component(service = {}, configurationPid = ControlServer.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true)
 public final class ControlServer implements Services {
 
     static final String PID = "dev.meridian.control";
