@@ -62,13 +62,13 @@ public final class ControlServer implements Services {
 
     /** Configuration {@code dev.meridian.control}. */
     public @interface Config {
-        /** The Unix socket; empty for STATE/control.sock. */
+        /** The Unix socket; empty for STATE/control.sock; relative to STATE. */
         String socket() default "";
 
         /** TCP port on 127.0.0.1; 0 for none. */
         int tcp_port() default 0;
 
-        /** The bearer token file; empty for STATE/token. Created (mode 0600) when absent. */
+        /** The bearer token file; empty for STATE/token; relative to STATE. Created (mode 0600) when absent. */
         String token_file() default "";
 
         long max_body_bytes() default 1L << 20;
@@ -123,9 +123,9 @@ public final class ControlServer implements Services {
                     + "); it runs under 'meridian daemon' only", null);
         }
         Path state = Path.of(stateProperty).toAbsolutePath();
-        socket = config.socket().isBlank() ? state.resolve("control.sock") : Path.of(config.socket()).toAbsolutePath();
-        Path tokenFile = config.token_file().isBlank() ? state.resolve("token")
-                : Path.of(config.token_file()).toAbsolutePath();
+        // Relative paths are the state directory's.
+        socket = state.resolve(config.socket().isBlank() ? "control.sock" : config.socket()).normalize();
+        Path tokenFile = state.resolve(config.token_file().isBlank() ? "token" : config.token_file()).normalize();
         if (config.tcp_port() < 0 || config.tcp_port() > 65535) {
             throw failure(PID + ": tcp.port takes 0 (off) to 65535, not " + config.tcp_port(), null);
         }
