@@ -325,8 +325,8 @@ class ControlApiIT {
         JsonObject started = post("/v1/sandboxes/" + id + "/start", null).json();
         assertEquals("running", started.getString("state"), started::encode);
         assertError(post("/v1/sandboxes/" + id + "/start", null), 409, "conflict");
-        attached.socket.writeBinaryMessage(Buffer.buffer().appendByte((byte) 0).appendString("hello\nrest of input"));
-        attached.socket.writeTextMessage("{\"type\":\"eof\"}");
+        attached.socket.sendBinary(Buffer.buffer().appendByte((byte) 0).appendString("hello\nrest of input").getBytes());
+        attached.socket.sendText("{\"type\":\"eof\"}");
         JsonObject exit = attached.exit.get(CALL_SECONDS, TimeUnit.SECONDS);
 
         assertEquals("out:hello\nrest of input", attached.stdout.toString(StandardCharsets.UTF_8));
@@ -350,15 +350,25 @@ class ControlApiIT {
     }
 
     @Test
-    void oneClientAttachesAtATime() throws Exception {
+    void oneClientAttachesAtATimeOverTheSocketOrTcp() throws Exception {
         String id = create("{\"command\": [\"/bin/sleep\", \"30\"], \"start\": false}").getString("id");
         Attached first = attach(id);
-        Attached second = attach(id);
-        assertEquals(1008, second.closeCode.get(CALL_SECONDS, TimeUnit.SECONDS));
-        assertFalse(first.socket.isClosed());
+        // Without the token TCP refuses the upgrade.
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> await(
+                webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(tcpSocket.port())
+                        .setURI("/v1/sandboxes/" + id + "/attach"))));
+        assertTrue(String.valueOf(refused.getCause()).contains("401"), refused::toString);
+        WebSocket second = tcpWebSocket("/v1/sandboxes/" + id + "/attach");
+        CompletableFuture<Short> secondClosed = new CompletableFuture<>();
+        second.closeHandler(nothing -> secondClosed.complete(second.closeStatusCode()));
+        assertEquals((short) 1008, secondClosed.get(CALL_SECONDS, TimeUnit.SECONDS));
+        assertFalse(first.closeCode.isDone());
+        assertEquals(200, post("/v1/sandboxes/" + id + "/start", null).status());
         assertEquals("killed", post("/v1/sandboxes/" + id + "/kill", null).json().getString("state"));
         JsonObject exit = first.exit.get(CALL_SECONDS, TimeUnit.SECONDS);
         assertEquals("killed", exit.getString("state"));
+        assertEquals(9, exit.getInteger("signal"));
+        assertEquals(1000, first.closeCode.get(CALL_SECONDS, TimeUnit.SECONDS));
     }
 
     @Test
@@ -405,8 +415,7 @@ class ControlApiIT {
                 + "\"stdio\": \"null\", \"start\": false}").getString("id");
         List<JsonObject> frames = new ArrayList<>();
         CompletableFuture<JsonObject> end = new CompletableFuture<>();
-        WebSocket socket = await(webSockets.connect(new WebSocketConnectOptions().setServer(unixSocket)
-                .setHost("localhost").setURI("/v1/sandboxes/" + id + "/events")));
+        WebSocket socket = tcpWebSocket("/v1/sandboxes/" + id + "/events");
         socket.textMessageHandler(text -> {
             JsonObject frame = new JsonObject(text);
             synchronized (frames) {
@@ -530,9 +539,9 @@ class ControlApiIT {
         return ids;
     }
 
-    /** An attached client: what it received, and how it ended. */
+    /** An attached client over the Unix socket: what it received, and how it ended. */
     static final class Attached {
-        WebSocket socket;
+        UnixWebSocket socket;
         final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         final CompletableFuture<JsonObject> exit = new CompletableFuture<>();
@@ -541,30 +550,43 @@ class ControlApiIT {
 
     private static Attached attach(String id) throws Exception {
         Attached attached = new Attached();
-        attached.socket = await(webSockets.connect(new WebSocketConnectOptions().setServer(unixSocket)
-                .setHost("localhost").setURI("/v1/sandboxes/" + id + "/attach")));
-        attached.socket.binaryMessageHandler(message -> {
-            ByteArrayOutputStream stream = switch (message.getByte(0)) {
-                case 1 -> attached.stdout;
-                case 2 -> attached.stderr;
-                default -> throw new AssertionError("a frame of stream " + message.getByte(0));
-            };
-            synchronized (stream) {
-                stream.writeBytes(message.getBytes(1, message.length()));
+        String[] refused = new String[1];
+        attached.socket = UnixWebSocket.connect(state.resolve("control.sock"), "/v1/sandboxes/" + id + "/attach",
+                refused);
+        assertNotNull(attached.socket, () -> "attach refused: " + refused[0]);
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (true) {
+                    UnixWebSocket.Frame frame = attached.socket.read();
+                    if (frame.opcode() == UnixWebSocket.Frame.CLOSE) {
+                        attached.closeCode.complete(frame.closeCode());
+                        break;
+                    }
+                    if (frame.opcode() == UnixWebSocket.Frame.BINARY) {
+                        ByteArrayOutputStream stream = frame.payload()[0] == 1 ? attached.stdout
+                                : frame.payload()[0] == 2 ? attached.stderr : null;
+                        if (stream == null) {
+                            throw new IOException("a frame of stream " + frame.payload()[0]);
+                        }
+                        synchronized (stream) {
+                            stream.write(frame.payload(), 1, frame.payload().length - 1);
+                        }
+                    } else if (new JsonObject(frame.text()).getString("type").equals("exit")) {
+                        attached.exit.complete(new JsonObject(frame.text()));
+                    }
+                }
+            } catch (IOException e) {
+                attached.closeCode.completeExceptionally(e);
+            } finally {
+                attached.exit.completeExceptionally(new AssertionError("closed without an exit frame"));
             }
-        });
-        attached.socket.textMessageHandler(text -> {
-            JsonObject frame = new JsonObject(text);
-            if ("exit".equals(frame.getString("type"))) {
-                attached.exit.complete(frame);
-            }
-        });
-        attached.socket.closeHandler(nothing -> {
-            Short code = attached.socket.closeStatusCode();
-            attached.closeCode.complete(code == null ? -1 : (int) code);
-            attached.exit.completeExceptionally(new AssertionError("closed without an exit frame: " + code + " "
-                    + attached.socket.closeReason()));
         });
         return attached;
+    }
+
+    /** A WebSocket over TCP, with the token; Vert.x's client. */
+    private static WebSocket tcpWebSocket(String uri) throws Exception {
+        return await(webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(tcpSocket.port()).setURI(uri).addHeader("Authorization", "Bearer " + token)));
     }
 }

@@ -43,6 +43,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
@@ -87,6 +90,7 @@ final class ControlApi {
     private static final Pattern SANDBOX_ID = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern SYMBOLIC_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}");
     private static final long STATE_POLL_MILLIS = 50;
+    private static final long KILL_WAIT_SECONDS = 10;
     /** How long a connection whose request was refused before its body was read may go on sending it. */
     private static final long REFUSED_BODY_DRAIN_MILLIS = 2_000;
 
@@ -253,7 +257,7 @@ final class ControlApi {
             case JAR -> List.of("application/java-archive", "application/octet-stream");
             case NONE, WEBSOCKET -> null;
         };
-        if (accepted != null && !accepted.contains(type)) {
+        if (accepted != null && (type == null || !accepted.contains(type))) {
             throw ApiException.unsupportedMediaType(endpoint.method + " " + endpoint.template + " takes "
                     + String.join(" or ", accepted) + ", not " + (type == null ? "a body without Content-Type" : type));
         }
@@ -458,6 +462,12 @@ final class ControlApi {
         }
         return blocking(() -> {
             sandbox.kill();
+            // The answer shows the sandbox killed: its end is what the kill is for (bounded: a tree being torn down).
+            try {
+                sandbox.exit().get(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // The info below says how far it got.
+            }
             return Reply.json(200, info(sandbox));
         });
     }
