@@ -2,6 +2,7 @@ package dev.meridian.platform.linux.internal;
 
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestProcess;
+import dev.meridian.api.GuestStdio;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,8 @@ final class LinuxGuest implements GuestProcess {
     private final MemorySegment callState = arena.allocate(LinuxSyscalls.CALL_STATE);
     private final boolean waitKillable;
     private final boolean syncWakeUp;
+    private final GuestStdio stdio;
+    private final GuestCpu cpu;
     private int guestPidfd;
     private int initPidfd;
     private boolean released;
@@ -30,9 +33,16 @@ final class LinuxGuest implements GuestProcess {
     private volatile long refusedMemoryDependentAllows;
     private volatile long failClosedAnswers;
 
+    /**
+     * @param stdio the supervisor's ends of the guest's standard streams, or null when it
+     *     inherited the supervisor's
+     * @param cpu reads the sandbox's CPU time
+     */
     LinuxGuest(int hostPid, Process helper, int guestPidfd, int initPidfd, boolean waitKillable,
-            boolean syncWakeUp) {
+            boolean syncWakeUp, GuestStdio stdio, GuestCpu cpu) {
         this.hostPid = hostPid;
+        this.stdio = stdio;
+        this.cpu = cpu;
         this.helper = helper;
         this.guestPidfd = guestPidfd;
         this.initPidfd = initPidfd;
@@ -87,13 +97,18 @@ final class LinuxGuest implements GuestProcess {
     }
 
     @Override
-    public dev.meridian.api.GuestStdio stdio() {
-        return null; // TODO(issue 4): PIPE and TTY
+    public GuestStdio stdio() {
+        return stdio;
     }
 
+    /** See {@link GuestCpu} for how exact it is while the guest runs; exact once it ended. */
     @Override
     public long cpuNanos() {
-        return -1; // TODO(issue 4)
+        return cpu.nanos();
+    }
+
+    GuestCpu cpu() {
+        return cpu;
     }
 
     /** ALLOW verdicts on memory-dependent decisions, answered EPERM instead (never CONTINUE). */
