@@ -5,7 +5,9 @@ import dev.meridian.api.GuestProcess;
 import dev.meridian.api.GuestStdio;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A guest started by the exec helper: the guest's and its namespace init's pidfds, and the
@@ -145,6 +147,37 @@ final class LinuxGuest implements GuestProcess {
 
     void countFailClosedAnswer() {
         failClosedAnswers = failClosedAnswers + 1;
+    }
+
+    /**
+     * Waits (bounded) until the namespace init has exited. Its exit comes after the kernel killed
+     * and reaped every other task of its namespace, so afterwards no guest task is left, even when
+     * the helper died first (killed) and so could not wait for the init itself.
+     *
+     * @return whether the init exited in time
+     */
+    synchronized boolean awaitNamespaceGone(int timeoutMillis) {
+        if (released) {
+            return true;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment pollFd = scratch.allocate(LinuxSyscalls.POLLFD);
+            pollFd.set(ValueLayout.JAVA_INT, LinuxSyscalls.POLLFD_FD, initPidfd);
+            pollFd.set(ValueLayout.JAVA_SHORT, LinuxSyscalls.POLLFD_EVENTS, LinuxSyscalls.POLLIN);
+            MemorySegment state = scratch.allocate(LinuxSyscalls.CALL_STATE);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            for (;;) {
+                int left = (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(
+                        deadline - System.nanoTime()));
+                int ready = LinuxSyscalls.poll(state, pollFd, 1, left);
+                if (ready > 0) {
+                    return true;
+                }
+                if (ready == 0 || LinuxSyscalls.errno(state) != LinuxSyscalls.EINTR || left == 0) {
+                    return false;
+                }
+            }
+        }
     }
 
     /** Closes the pidfds once the guest is gone; signal and kill do nothing afterwards. */

@@ -38,6 +38,8 @@ final class SandboxSupervisor implements Runnable {
     private static final System.Logger LOG = System.getLogger(SandboxSupervisor.class.getName());
     private static final long REPORT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long LISTENER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** After the helper, the init: the kernel kills and reaps the namespace's tasks before the init exits. */
+    private static final int NAMESPACE_GONE_TIMEOUT_MILLIS = 5_000;
     private static final String SECCOMP_LISTENER_LINK = "anon_inode:seccomp notify";
 
     private final Path helperPath;
@@ -181,6 +183,10 @@ final class SandboxSupervisor implements Runnable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (!guest.awaitNamespaceGone(NAMESPACE_GONE_TIMEOUT_MILLIS)) {
+            LOG.log(System.Logger.Level.WARNING, "the namespace init of guest " + guest.hostPid()
+                    + " did not exit within " + NAMESPACE_GONE_TIMEOUT_MILLIS + " ms of its exec helper");
         }
         try {
             report.drain(callState, fifoFd, readBuffer);
