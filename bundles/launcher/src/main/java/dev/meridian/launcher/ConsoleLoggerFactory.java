@@ -19,7 +19,7 @@ import org.osgi.service.log.LoggerFactory;
  * The framework's OSGi {@link LoggerFactory}, registered by the launcher before any bundle starts. SCR finds it and
  * reports component failures through it, so they reach the console as one line ("meridian: ... activate method has
  * thrown an exception: IllegalStateException: ...") rather than as SCR's own stack traces; bundles may log through it
- * too. Errors are shown; warnings and stack traces only when debugging.
+ * too. Errors are shown; warnings and stack traces only when debugging; the daemon's log shows warnings and INFO too.
  */
 final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
     private final Console console;
@@ -27,7 +27,8 @@ final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
 
     ConsoleLoggerFactory(Console console) {
         this.console = console;
-        this.threshold = console.debug() ? LogLevel.WARN : LogLevel.ERROR;
+        // The daemon's log also shows what bundles report at INFO: deploys, rejections, the stall of a swap.
+        this.threshold = console.log() ? LogLevel.INFO : console.debug() ? LogLevel.WARN : LogLevel.ERROR;
     }
 
     @Override
@@ -125,6 +126,8 @@ final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
             String text = (owner == null ? "" : owner.getSymbolicName() + ": ") + message;
             if (level == LogLevel.ERROR) {
                 console.error(text, failure);
+            } else if (level != LogLevel.WARN && failure == null) {
+                console.info(text);
             } else {
                 console.warn(text, failure);
             }

@@ -24,10 +24,10 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * bundle swaps it under running sandboxes, and a call arriving in the gap waits up to
  * {@code shim.wait.millis} for the new one, then is denied (EPERM, rule {@code bus/no-shim}).
  *
- * <p>Configuration (PID {@code dev.meridian.bus.internal.ChronicleSyscallBus}):
+ * <p>Configuration (PID {@code dev.meridian.bus}, the daemon's {@code etc/dev.meridian.bus.cfg}):
  * {@code shim.wait.millis} (default 500).
  */
-@Component(service = SyscallBus.class)
+@Component(service = SyscallBus.class, configurationPid = "dev.meridian.bus")
 public final class ChronicleSyscallBus implements SyscallBus {
 
     /** The component's configuration. */
