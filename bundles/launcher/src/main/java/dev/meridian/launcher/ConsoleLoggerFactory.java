@@ -101,7 +101,7 @@ final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
                         threshold.implies(levelOf(methodName.substring(2, methodName.length() - 7)));
                 default -> {
                     LogLevel level = levelOf(methodName);
-                    if (threshold.implies(level)) {
+                    if (threshold.implies(level) && (level != LogLevel.INFO || ownInfo())) {
                         if (arguments[0] instanceof LoggerConsumer<?> consumer) {
                             consumer.accept((Logger) proxy);
                         } else {
@@ -111,6 +111,11 @@ final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
                     yield null;
                 }
             };
+        }
+
+        /** INFO of Meridian's own bundles only: the framework's extenders (SCR) chat at INFO about themselves. */
+        private boolean ownInfo() {
+            return owner != null && owner.getSymbolicName() != null && owner.getSymbolicName().startsWith("dev.meridian.");
         }
 
         private static LogLevel levelOf(String methodName) {
