@@ -30,14 +30,15 @@ final class DaemonProcess implements AutoCloseable {
     private final Process process;
     private final List<String> log = new ArrayList<>();
     private final List<String> output = new ArrayList<>();
+    private final List<Thread> readers = new ArrayList<>();
 
     private DaemonProcess(Path state, Path config, Path deploy, Process process) {
         this.state = state;
         this.config = config;
         this.deploy = deploy;
         this.process = process;
-        collect(process.getErrorStream(), log);
-        collect(process.getInputStream(), output);
+        readers.add(collect(process.getErrorStream(), log));
+        readers.add(collect(process.getInputStream(), output));
     }
 
     /**
@@ -148,6 +149,9 @@ final class DaemonProcess implements AutoCloseable {
                 throw new AssertionError("the daemon did not stop within " + timeout.toSeconds()
                         + " s of SIGTERM; log:\n" + log());
             }
+            for (Thread reader : readers) {
+                reader.join(10_000); // the last lines of its log
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
@@ -182,7 +186,7 @@ final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    private static void collect(InputStream stream, List<String> lines) {
+    private static Thread collect(InputStream stream, List<String> lines) {
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -197,5 +201,6 @@ final class DaemonProcess implements AutoCloseable {
         }, "daemon-output");
         reader.setDaemon(true);
         reader.start();
+        return reader;
     }
 }
