@@ -142,7 +142,8 @@ final class DaemonProcess implements AutoCloseable {
 
     /** SIGTERM, then the exit status (within {@code timeout}, else the daemon is killed and the test fails). */
     int terminate(Duration timeout) {
-        process.destroy(); // SIGTERM
+        // SIGTERM through the handle: Process.destroy() would also close our ends of its stdout and stderr.
+        process.toHandle().destroy();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();

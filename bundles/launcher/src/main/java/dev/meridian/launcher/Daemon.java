@@ -47,17 +47,26 @@ final class Daemon {
     static final int EXIT_LOCKED = 1;
     static final int EXIT_USAGE = 2;
 
-    /** Config Admin and FileInstall start first and stop last: every other bundle starts configured. */
+    /**
+     * Start levels: bundles start level by level and stop in the reverse order, so what others need at their stop
+     * is still there. 1: the framework's own services (SCR, Config Admin, FileInstall) and the API; 2: the
+     * services sandboxes run on (bus, platform, shim, policy engine); 3: what runs sandboxes (the supervisor, whose
+     * stop waits for them or kills them, and the CLI); 4: the control API, stopped first so no request arrives
+     * while the rest shuts down.
+     */
+    private static final int FRAMEWORK_LEVEL = 1;
+    private static final int SERVICES_LEVEL = 2;
+    private static final int SUPERVISOR_LEVEL = 3;
+    private static final int DAEMON_LEVEL = 4;
+    private static final Set<String> FRAMEWORK_MERIDIAN_BUNDLES = Set.of("dev.meridian.api");
+    private static final Set<String> SUPERVISOR_BUNDLES = Set.of("dev.meridian.supervisor", "dev.meridian.cli");
+    /** Config Admin and FileInstall start with the framework's services: every other bundle starts configured. */
     private static final Set<String> CONFIGURATION_BUNDLES =
             Set.of("org.apache.felix.configadmin", "org.apache.felix.fileinstall");
-    private static final int CONFIGURATION_LEVEL = 1;
-    private static final int CORE_LEVEL = 2;
-    /** The control API: started last, stopped first, so no request arrives while the rest shuts down. */
-    private static final int DAEMON_LEVEL = 3;
     private static final Duration CONFIGURATION_WAIT = Duration.ofSeconds(3);
 
     /** The supervisor's default (dev.meridian.supervisor shutdown.timeout.seconds) when etc/ does not set one. */
-    static final long DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
+    static final long DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 10;
     /** What the framework stop may take beyond the sandboxes' shutdown: the journal and the bundles' own stops. */
     static final Duration STOP_MARGIN = Duration.ofSeconds(20);
 
@@ -268,11 +277,15 @@ final class Daemon {
     }
 
     private int startLevel(Bundle bundle) {
+        String name = bundle.getSymbolicName() == null ? "" : bundle.getSymbolicName();
         Path daemonBundles = settings.home().resolve("bundles").resolve("daemon");
-        if (!bundle.getLocation().startsWith(daemonBundles.toUri().toString())) {
-            return CORE_LEVEL;
+        if (bundle.getLocation().startsWith(daemonBundles.toUri().toString())) {
+            return CONFIGURATION_BUNDLES.contains(name) ? FRAMEWORK_LEVEL : DAEMON_LEVEL;
         }
-        return CONFIGURATION_BUNDLES.contains(bundle.getSymbolicName()) ? CONFIGURATION_LEVEL : DAEMON_LEVEL;
+        if (!name.startsWith("dev.meridian.") || FRAMEWORK_MERIDIAN_BUNDLES.contains(name)) {
+            return FRAMEWORK_LEVEL;
+        }
+        return SUPERVISOR_BUNDLES.contains(name) ? SUPERVISOR_LEVEL : SERVICES_LEVEL;
     }
 
     /**
@@ -280,7 +293,7 @@ final class Daemon {
      * Admin, so components activate with their configuration rather than being reconfigured a moment later.
      */
     private void awaitConfiguration(BundleContext system, int level) {
-        if (level != CORE_LEVEL) {
+        if (level != SERVICES_LEVEL) {
             return;
         }
         int files = configurationFiles(options.config());
