@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,13 +89,5 @@ class DaemonIT {
                 "Meridian-Test-Journal", journal.toString(),
                 "Meridian-Test-Result", result.toString())), "starter.jar");
         HotSwapIT.awaitFile(result.resolveSibling("result.started"), daemon);
-    }
-
-    static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -53,6 +53,12 @@ class HotSwapIT {
         swapUnderLoad(TestBundles.POLICY_ENGINE, "policy");
     }
 
+    /** A running sandbox keeps the supervisor of the platform it started on: it runs on, every call answered. */
+    @Test
+    void theLinuxPlatformReplacedFiveTimesLeavesARunningSandboxRunning() {
+        swapUnderLoad(TestBundles.PLATFORM, "platform");
+    }
+
     private static void swapUnderLoad(String symbolicName, String tag) {
         Path root = workspace.resolve(tag);
         Path journal = MeridianHome.freshJournal();

@@ -19,6 +19,7 @@ final class TestBundles {
 
     static final String SHIM = "dev.meridian.shim.linux.x86_64";
     static final String POLICY_ENGINE = "dev.meridian.policy";
+    static final String PLATFORM = "dev.meridian.platform.linux";
 
     private TestBundles() {
     }
