@@ -32,6 +32,11 @@
  *                        u64 allowed access, u64 port
  *     5 isolation        rootfs, mounts, network, host name, rlimits, cgroup, passed descriptors
  *                        (optional; meridian-exec-isolation.c documents it)
+ *     6 session          optional: u32 flags (1 the guest starts a new session, 2 it gets a
+ *                        terminal: 1 and 2 together), then for 2 the terminal's path (a pts the
+ *                        supervisor allocated; no NUL). The helper opens it O_NOCTTY before
+ *                        anything else and puts it on its 0, 1 and 2, so the init and the guest
+ *                        inherit it; the guest makes it its controlling terminal (TIOCSCTTY).
  *   A section type this helper does not know is refused: an older helper must not silently run
  *   a guest without the confinement a later one would have installed.
  *
@@ -43,7 +48,9 @@
  * Report records on the FIFO (native byte order): u32 type, u32 payload length, payload.
  *   1 INIT   i32 host pid of the namespace init, i32 namespace kind (1 pid, 2 user+pid)
  *   2 READY  i32 host pid of the guest, i32 listener fd number, u32 seccomp() flags in effect
- *   3 EXIT   i32 raw wait status of the guest (a bare signal number when the namespace was killed)
+ *   3 EXIT   i32 raw wait status of the guest (a bare signal number when the namespace was killed),
+ *            u64 user and u64 system CPU microseconds of the whole namespace (the init and every
+ *            task it reaped, which is every task of the namespace)
  *   4 FAIL   UTF-8 message: the helper could not start the guest
  *
  * Exit status: the guest's (128 + signal when a signal killed it); 125 when the helper failed;
@@ -64,7 +71,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -111,8 +120,9 @@ enum { EXIT_HELPER_FAILED = 125, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127
 
 enum section_type {
     SECTION_REPORT_FIFO = 1, SECTION_ENVIRONMENT = 2, SECTION_SECCOMP_FILTER = 3, SECTION_LANDLOCK = 4,
-    SECTION_ISOLATION = 5
+    SECTION_ISOLATION = 5, SECTION_SESSION = 6
 };
+enum session_flags { SESSION_NEW = 1, SESSION_TERMINAL = 2 };
 enum record_type { RECORD_INIT = 1, RECORD_READY = 2, RECORD_EXIT = 3, RECORD_FAIL = 4 };
 enum namespace_kind { NAMESPACE_PID = 1, NAMESPACE_USER_PID = 2 };
 
@@ -148,6 +158,8 @@ struct config {
     uint32_t seccomp_flags;
     struct sock_fprog filter;
     struct landlock_rules landlock;
+    uint32_t session_flags;
+    char *terminal_path;
 };
 
 extern char **environ;
@@ -322,6 +334,41 @@ static void parse_landlock(struct cursor *section, struct config *config)
     rules->present = 1;
 }
 
+static void parse_session(struct cursor *section, struct config *config)
+{
+    config->session_flags = take_u32(section, "session");
+    size_t length = section->size - section->at;
+    uint32_t known = SESSION_NEW | SESSION_TERMINAL;
+    int terminal = (config->session_flags & SESSION_TERMINAL) != 0;
+    if ((config->session_flags & ~known) != 0 || (terminal && (config->session_flags & SESSION_NEW) == 0))
+        fail("config session flags 0x%x are not supported", config->session_flags);
+    if (terminal != (length > 0))
+        fail("config session %s a terminal path", terminal ? "lacks" : "has");
+    if (terminal) {
+        const char *path = (const char *) section->data + section->at;
+        if (path[0] != '/' || memchr(path, '\0', length) != NULL)
+            fail("config terminal path is not absolute");
+        config->terminal_path = strndup(path, length);
+        if (config->terminal_path == NULL)
+            fail("out of memory");
+    }
+}
+
+/* The terminal on 0, 1 and 2 of the helper (so of the init and the guest too); O_NOCTTY: only the
+ * guest, once it leads its own session, makes it a controlling terminal. */
+static void attach_terminal(const char *path)
+{
+    int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        fail("cannot open the terminal %s: %s", path, strerror(errno));
+    if (!isatty(fd))
+        fail("%s is not a terminal", path);
+    for (int target = 0; target <= 2; target++)
+        if (dup2(fd, target) != target)
+            fail("cannot put the terminal on descriptor %d: %s", target, strerror(errno));
+    close(fd);
+}
+
 #include "meridian-exec-isolation.c"
 
 static void parse_config(const unsigned char *data, size_t size, struct config *config)
@@ -354,6 +401,7 @@ static void parse_config(const unsigned char *data, size_t size, struct config *
         case SECTION_SECCOMP_FILTER: parse_seccomp_filter(&section, config); break;
         case SECTION_LANDLOCK: parse_landlock(&section, config); break;
         case SECTION_ISOLATION: parse_isolation(&section); break;
+        case SECTION_SESSION: parse_session(&section, config); break;
         default: fail("config section type %u is not supported by this helper", type);
         }
     }
@@ -543,6 +591,13 @@ static void run_guest(const struct config *config, uint32_t seccomp_flags,
         fail("cannot restore the signal mask: %s", strerror(errno));
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         fail("cannot set no_new_privs: %s", strerror(errno));
+    /* Out of the supervisor's session: no signal of its terminal reaches the guest, nor can the
+     * guest open that terminal as /dev/tty; with a terminal of its own, it is its controlling one
+     * (its window size changes then reach the guest's foreground group as SIGWINCH). */
+    if ((config->session_flags & SESSION_NEW) != 0 && setsid() < 0)
+        fail("cannot start a new session: %s", strerror(errno));
+    if ((config->session_flags & SESSION_TERMINAL) != 0 && ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0)
+        fail("cannot make %s the controlling terminal: %s", config->terminal_path, strerror(errno));
     /* Landlock before seccomp: the filter may deny the Landlock calls to the guest. After it,
      * the helper only writes to open descriptors and execs PROGRAM, which the ruleset must allow. */
     apply_landlock(&config->landlock);
@@ -638,8 +693,19 @@ static int report_exit(int init_status, int status_fd)
         /* The namespace was killed: the guest died of the same signal as its init. */
         guest_status = WTERMSIG(init_status);
     }
-    int32_t record = guest_status;
-    write_record(RECORD_EXIT, &record, sizeof record);
+    /* The init has been reaped, and it reaped every other task of the namespace: its children's
+     * usage is the whole sandbox's CPU time. */
+    struct rusage usage;
+    if (getrusage(RUSAGE_CHILDREN, &usage) != 0)
+        memset(&usage, 0, sizeof usage);
+    unsigned char record[20];
+    int32_t status = guest_status;
+    uint64_t user = (uint64_t) usage.ru_utime.tv_sec * 1000000u + (uint64_t) usage.ru_utime.tv_usec;
+    uint64_t system = (uint64_t) usage.ru_stime.tv_sec * 1000000u + (uint64_t) usage.ru_stime.tv_usec;
+    memcpy(record, &status, 4);
+    memcpy(record + 4, &user, 8);
+    memcpy(record + 12, &system, 8);
+    write_record(RECORD_EXIT, record, sizeof record);
     return WIFSIGNALED(guest_status) ? 128 + WTERMSIG(guest_status) : WEXITSTATUS(guest_status);
 }
 
@@ -666,6 +732,8 @@ int main(int argc, char **argv)
     struct config config = { 0 };
     read_config(argv[1], &config);
     open_report(config.report_path);
+    if (config.terminal_path != NULL)
+        attach_terminal(config.terminal_path);
 
     /* Die with the supervisor. A parent that is not the supervisor means it is already gone. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)

@@ -14,7 +14,10 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sched.h>
@@ -215,5 +218,16 @@ int main(void)
     PRINT("open_how.resolve", offsetof(struct open_how, resolve));
     PRINT("sizeof.statfs", sizeof(struct statfs));
     PRINT("statfs.f_type", offsetof(struct statfs, f_type));
+    PRINT("EIO", EIO);
+    PRINT("POLLOUT", POLLOUT);
+    PRINT("F_GETFL", F_GETFL);
+    PRINT("TIOCSWINSZ", TIOCSWINSZ);
+    PRINT("TIOCGWINSZ", TIOCGWINSZ);
+    PRINT("sizeof.winsize", sizeof(struct winsize));
+    PRINT("winsize.ws_row", offsetof(struct winsize, ws_row));
+    PRINT("winsize.ws_col", offsetof(struct winsize, ws_col));
+    PRINT("winsize.ws_xpixel", offsetof(struct winsize, ws_xpixel));
+    PRINT("winsize.ws_ypixel", offsetof(struct winsize, ws_ypixel));
+    PRINT("CLK_TCK", sysconf(_SC_CLK_TCK));
     return 0;
 }

@@ -20,6 +20,16 @@ public interface Sandbox {
     SandboxInfo info();
 
     /**
+     * Why the sandbox did not run to its own end, for a user: its start failed (it is then
+     * {@link SandboxState#EXITED} with status 127, 126 or 125 as a shell reports a program not
+     * found, not executable, or any other failure to start), or its supervision failed; {@code null}
+     * otherwise.
+     */
+    default String failure() {
+        return null;
+    }
+
+    /**
      * Starts the guest of a {@link SandboxState#CREATED created} sandbox; returns once it runs
      * under supervision.
      *

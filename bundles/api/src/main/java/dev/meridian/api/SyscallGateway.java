@@ -43,6 +43,15 @@ public interface SyscallGateway extends AutoCloseable {
      */
     void onExit(ExitStatus status, long answeredCalls);
 
+    /**
+     * Calls the policy denied, or killed the sandbox for, so far: completions with a
+     * {@link VerdictAction#DENY} or {@link VerdictAction#KILL} verdict, as the journal counts them
+     * ({@link SandboxRecord#denials()}). Any thread may read it; 0 for gateways that do not count.
+     */
+    default long denials() {
+        return 0;
+    }
+
     @Override
     void close();
 }

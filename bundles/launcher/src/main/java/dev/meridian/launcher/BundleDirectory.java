@@ -42,7 +42,20 @@ final class BundleDirectory {
      */
     static List<Bundle> synchronize(BundleContext context, Path directory, Path storage, Console console)
             throws LaunchException {
-        List<Path> jars = jarsIn(directory);
+        return synchronize(context, List.of(directory), storage, console);
+    }
+
+    /**
+     * As {@link #synchronize(BundleContext, Path, Path, Console)} for the jars of several directories (the daemon's
+     * {@code bundles/} and {@code bundles/daemon/}), in the order given: a directory nested in another counts as its
+     * own, so neither uninstalls the other's bundles.
+     */
+    static List<Bundle> synchronize(BundleContext context, List<Path> directories, Path storage, Console console)
+            throws LaunchException {
+        List<Path> jars = new ArrayList<>();
+        for (Path directory : directories) {
+            jars.addAll(jarsIn(directory));
+        }
         Path stateFile = storage.resolve(STATE_FILE);
         Properties known = load(stateFile);
         Set<String> locations = new HashSet<>();
@@ -53,13 +66,13 @@ final class BundleDirectory {
         // Uninstall first: a bundle installed from a home since moved (the cache moves with var/) has the same
         // symbolic name and version as its jar at the new location, which could not be installed beside it.
         boolean changed = false;
-        String directoryPrefix = directory.toUri().toString();
+        List<String> directoryPrefixes = directories.stream().map(directory -> directory.toUri().toString()).toList();
         Map<String, Bundle> installed = new HashMap<>();
         for (Bundle bundle : context.getBundles()) {
             String location = bundle.getLocation();
             if (locations.contains(location)) {
                 installed.put(location, bundle);
-            } else if (location.startsWith(directoryPrefix) || known.containsKey(location)) {
+            } else if (directoryPrefixes.stream().anyMatch(location::startsWith) || known.containsKey(location)) {
                 try {
                     bundle.uninstall();
                     console.debug("uninstalled " + location);
@@ -105,6 +118,9 @@ final class BundleDirectory {
 
     private static List<Path> jarsIn(Path directory) throws LaunchException {
         List<Path> jars = new ArrayList<>();
+        if (!Files.isDirectory(directory)) {
+            throw new LaunchException("the bundle directory " + directory + " is missing");
+        }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.jar")) {
             entries.forEach(jars::add);
         } catch (IOException e) {

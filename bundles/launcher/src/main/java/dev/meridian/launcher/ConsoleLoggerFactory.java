@@ -19,7 +19,7 @@ import org.osgi.service.log.LoggerFactory;
  * The framework's OSGi {@link LoggerFactory}, registered by the launcher before any bundle starts. SCR finds it and
  * reports component failures through it, so they reach the console as one line ("meridian: ... activate method has
  * thrown an exception: IllegalStateException: ...") rather than as SCR's own stack traces; bundles may log through it
- * too. Errors are shown; warnings and stack traces only when debugging.
+ * too. Errors are shown; warnings and stack traces only when debugging; the daemon's log shows warnings and INFO too.
  */
 final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
     private final Console console;
@@ -27,7 +27,8 @@ final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
 
     ConsoleLoggerFactory(Console console) {
         this.console = console;
-        this.threshold = console.debug() ? LogLevel.WARN : LogLevel.ERROR;
+        // The daemon's log also shows what bundles report at INFO: deploys, rejections, the stall of a swap.
+        this.threshold = console.log() ? LogLevel.INFO : console.debug() ? LogLevel.WARN : LogLevel.ERROR;
     }
 
     @Override
@@ -100,7 +101,7 @@ final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
                         threshold.implies(levelOf(methodName.substring(2, methodName.length() - 7)));
                 default -> {
                     LogLevel level = levelOf(methodName);
-                    if (threshold.implies(level)) {
+                    if (threshold.implies(level) && (level != LogLevel.INFO || ownInfo())) {
                         if (arguments[0] instanceof LoggerConsumer<?> consumer) {
                             consumer.accept((Logger) proxy);
                         } else {
@@ -110,6 +111,11 @@ final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
                     yield null;
                 }
             };
+        }
+
+        /** INFO of Meridian's own bundles only: the framework's extenders (SCR) chat at INFO about themselves. */
+        private boolean ownInfo() {
+            return owner != null && owner.getSymbolicName() != null && owner.getSymbolicName().startsWith("dev.meridian.");
         }
 
         private static LogLevel levelOf(String methodName) {
@@ -125,6 +131,8 @@ final class ConsoleLoggerFactory implements ServiceFactory<LoggerFactory> {
             String text = (owner == null ? "" : owner.getSymbolicName() + ": ") + message;
             if (level == LogLevel.ERROR) {
                 console.error(text, failure);
+            } else if (level != LogLevel.WARN && failure == null) {
+                console.info(text);
             } else {
                 console.warn(text, failure);
             }

@@ -17,6 +17,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.util.tracker.ServiceTracker;
@@ -56,11 +57,13 @@ final class Launcher {
     /** Runs one command; returns its exit status, or {@link #EXIT_LAUNCH_FAILED} with the reason on the console. */
     int run(String[] args) {
         try (FrameworkStorage storage = FrameworkStorage.acquire(settings.storageBase())) {
-            Felix framework = new Felix(frameworkProperties(storage.directory()));
+            Felix framework = new Felix(frameworkProperties(storage.directory(), Map.of()));
             Thread stopOnSignal = new Thread(() -> stop(framework), "meridian-shutdown");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
             try {
-                ToIntFunction<String[]> cli = start(framework, storage.directory());
+                List<String> failed = new ArrayList<>();
+                start(framework, storage.directory(), List.of(settings.home().resolve("bundles")), bundle -> 1, failed);
+                ToIntFunction<String[]> cli = awaitCli(framework.getBundleContext(), failed);
                 try {
                     return cli.applyAsInt(args);
                 } catch (RuntimeException e) {
@@ -81,8 +84,9 @@ final class Launcher {
         return EXIT_LAUNCH_FAILED;
     }
 
-    private Map<String, Object> frameworkProperties(Path storage) throws IOException {
-        Map<String, Object> properties = new HashMap<>();
+    /** @param extra further framework properties (the daemon's state, deploy and config directories) */
+    Map<String, Object> frameworkProperties(Path storage, Map<String, String> extra) throws IOException {
+        Map<String, Object> properties = new HashMap<>(extra);
         properties.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         properties.put(Constants.FRAMEWORK_BOOTDELEGATION, "sun.*,jdk.internal.*");
         properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.exports(settings.libraries(), storage));
@@ -92,23 +96,47 @@ final class Launcher {
         return properties;
     }
 
-    private ToIntFunction<String[]> start(Felix framework, Path storage) throws BundleException, LaunchException {
+    /**
+     * Initializes and starts the framework with the bundles of {@code bundleDirectories}, started in order of
+     * {@code startLevel} (then jar order); on a framework stop they stop in the reverse order. Bundles that fail to
+     * start are reported and named in {@code failed}.
+     *
+     * @return the bundles of the directories
+     */
+    List<Bundle> start(Felix framework, Path storage, List<Path> bundleDirectories, ToIntFunction<Bundle> startLevel,
+            List<String> failed) throws BundleException, LaunchException {
+        return start(framework, storage, bundleDirectories, startLevel, level -> { }, failed);
+    }
+
+    /** As above; {@code beforeLevel} is called before the first bundle of each start level above 1 is started. */
+    List<Bundle> start(Felix framework, Path storage, List<Path> bundleDirectories, ToIntFunction<Bundle> startLevel,
+            java.util.function.IntConsumer beforeLevel, List<String> failed) throws BundleException, LaunchException {
         long begin = System.nanoTime();
         framework.init();
         BundleContext system = framework.getBundleContext();
         // Before any bundle starts, so SCR reports through the console from its first message on.
         system.registerService(LoggerFactory.class, new ConsoleLoggerFactory(console), null);
-        Path bundleDirectory = settings.home().resolve("bundles");
-        List<Bundle> bundles = BundleDirectory.synchronize(system, bundleDirectory, storage, console);
+        List<Bundle> bundles = BundleDirectory.synchronize(system, bundleDirectories, storage, console);
         long bundlesInstalled = System.nanoTime();
         framework.start();
 
         // Resolving all at once is faster than one by one as each starts.
         framework.adapt(FrameworkWiring.class).resolveBundles(bundles);
-        List<String> failed = new ArrayList<>();
-        for (Bundle bundle : bundles) {
+        List<Bundle> inOrder = new ArrayList<>(bundles);
+        inOrder.sort(java.util.Comparator.comparingInt(startLevel));
+        int previousLevel = 1;
+        for (Bundle bundle : inOrder) {
             if ((bundle.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) != 0) {
                 continue;
+            }
+            int level = startLevel.applyAsInt(bundle);
+            if (level > previousLevel) {
+                beforeLevel.accept(level);
+                previousLevel = level;
+            }
+            BundleStartLevel bundleLevel = bundle.adapt(BundleStartLevel.class);
+            if (bundleLevel.getStartLevel() != level) {
+                bundleLevel.setStartLevel(level);
             }
             try {
                 // Transient: the next run starts them itself, after it has brought the jars up to date.
@@ -118,19 +146,17 @@ final class Launcher {
                 console.error("bundle " + bundle.getSymbolicName() + " failed to start", e);
             }
         }
-        long started = System.nanoTime();
-        ToIntFunction<String[]> cli = awaitCli(system, failed);
         console.debug("start-up: framework and bundle cache " + millis(begin, bundlesInstalled)
-                + " ms, resolve and start " + millis(bundlesInstalled, started) + " ms, command line service "
-                + millis(started, System.nanoTime()) + " ms");
-        return cli;
+                + " ms, resolve and start " + millis(bundlesInstalled, System.nanoTime()) + " ms");
+        return bundles;
     }
 
-    private static long millis(long fromNanos, long toNanos) {
+    static long millis(long fromNanos, long toNanos) {
         return (toNanos - fromNanos) / 1_000_000;
     }
 
     private ToIntFunction<String[]> awaitCli(BundleContext system, List<String> failedBundles) throws LaunchException {
+        long begin = System.nanoTime();
         ServiceTracker<Object, Object> tracker;
         try {
             tracker = new ServiceTracker<>(system, system.createFilter(CLI_FILTER), null);
@@ -151,10 +177,11 @@ final class Launcher {
         }
         @SuppressWarnings("unchecked") // the CLI contract: ToIntFunction<String[]>
         ToIntFunction<String[]> cli = (ToIntFunction<String[]>) service;
+        console.debug("start-up: command line service " + millis(begin, System.nanoTime()) + " ms");
         return cli;
     }
 
-    private String whyNoCli(BundleContext system, List<String> failedBundles) {
+    String whyNoCli(BundleContext system, List<String> failedBundles) {
         List<String> reasons = new ArrayList<>();
         if (!failedBundles.isEmpty()) {
             reasons.add("bundles that failed to start (reasons above): " + String.join(", ", failedBundles));
@@ -174,21 +201,29 @@ final class Launcher {
 
     /** Stops the framework and waits a bounded time; also the shutdown hook, so bundles clean up on a signal. */
     private void stop(Felix framework) {
+        stop(framework, STOP_TIMEOUT);
+    }
+
+    /** @return whether the framework stopped within {@code timeout} */
+    boolean stop(Felix framework, Duration timeout) {
         try {
             if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
                 framework.stop();
             }
-            if (framework.waitForStop(STOP_TIMEOUT.toMillis()).getType() == FrameworkEvent.WAIT_TIMEDOUT) {
-                console.error("the OSGi framework did not stop within " + STOP_TIMEOUT.toSeconds() + " s", null);
+            if (framework.waitForStop(timeout.toMillis()).getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+                console.error("the OSGi framework did not stop within " + timeout.toSeconds() + " s", null);
+                return false;
             }
+            return true;
         } catch (BundleException e) {
             console.error("cannot stop the OSGi framework", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return false;
     }
 
-    private static void removeShutdownHook(Thread hook) {
+    static void removeShutdownHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

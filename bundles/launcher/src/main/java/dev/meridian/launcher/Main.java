@@ -39,7 +39,10 @@ public final class Main {
         Console console = new Console(System.err, !debug.isEmpty() && !debug.equals("0"));
         int status;
         try {
-            status = new Launcher(settings(System.getProperty("meridian.home"), environment, console)).run(args);
+            Launcher.Settings settings = settings(System.getProperty("meridian.home"), environment, console);
+            status = args.length > 0 && args[0].equals("daemon")
+                    ? daemon(settings, List.of(args).subList(1, args.length), environment)
+                    : new Launcher(settings).run(args);
         } catch (LaunchException e) {
             console.error(e.getMessage(), e.getCause());
             status = Launcher.EXIT_LAUNCH_FAILED;
@@ -50,6 +53,24 @@ public final class Main {
         }
         System.out.flush();
         System.exit(status);
+    }
+
+    /** {@code meridian daemon [OPTIONS]}: served by the launcher itself, it is no command of the CLI bundle. */
+    private static int daemon(Launcher.Settings settings, List<String> arguments, Map<String, String> environment) {
+        Console log = settings.console().asLog();
+        if (arguments.contains("--help") || arguments.contains("-h")) {
+            System.out.println(Daemon.USAGE);
+            return 0;
+        }
+        Daemon.Options options;
+        try {
+            options = Daemon.parse(arguments, settings.home(), environment, Daemon.runningAsRoot());
+        } catch (Daemon.UsageException e) {
+            log.error(e.getMessage() + "\n" + Daemon.USAGE, null);
+            return Daemon.EXIT_USAGE;
+        }
+        return new Daemon(new Launcher.Settings(settings.home(), settings.libraries(), settings.storageBase(),
+                settings.cliTimeout(), log), options).run();
     }
 
     /**

@@ -597,7 +597,9 @@ final class PolicyCompiler {
                 problems.add(path.at(), "${" + variable + "} is '" + value + "', not an absolute path");
                 continue;
             }
-            String trimmed = value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+            // "${HOME}/.cache" with HOME=/ is /.cache: the root's slash and the path's own are one.
+            String trimmed = value.equals("/") && path.value().startsWith("/", matcher.end()) ? ""
+                    : value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
             matcher.appendReplacement(expanded, Matcher.quoteReplacement(trimmed));
         }
         matcher.appendTail(expanded);

@@ -152,6 +152,16 @@ class BuiltinPolicyEngineTest {
         assertEquals("builtin:default.yaml:16:60: ${HOME} has no value here", e.getMessage());
     }
 
+    /** A guest whose home or working directory is / (a daemon request with no environment): no "//" paths. */
+    @Test
+    void profilesLoadWithTheRootAsHomeAndWorkingDirectory() throws Exception {
+        for (String name : List.of("default", "strict", "build", "net-client")) {
+            Policy policy = Policies.ENGINE.load(List.of(PolicySource.profile(name)),
+                    Map.of("CWD", "/", "HOME", "/", "TMPDIR", "/tmp"));
+            assertNotNull(policy, name);
+        }
+    }
+
     @Test
     void execAllowListIsCheckedOnTheResolvedPath() throws Exception {
         Policy policy = Policies.ENGINE.load(List.of(PolicySource.profile("default"),

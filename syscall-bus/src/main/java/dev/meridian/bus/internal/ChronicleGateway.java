@@ -42,6 +42,8 @@ final class ChronicleGateway implements SyscallGateway {
     private ExcerptAppender appender;
     private Thread appenderThread;
     private long calls;
+    /** Written by the supervisor thread only (a plain increment), read by anyone. */
+    private volatile long denials;
     private boolean failClosedReported;
     private boolean exited;
     private boolean closed;
@@ -107,6 +109,15 @@ final class ChronicleGateway implements SyscallGateway {
         try (DocumentContext document = appender().writingDocument()) {
             RecordFormat.writeCompletion(document.wire().bytes(), call);
         }
+        VerdictAction action = call.action();
+        if (action == VerdictAction.DENY || action == VerdictAction.KILL) {
+            denials = denials + 1;
+        }
+    }
+
+    @Override
+    public long denials() {
+        return denials;
     }
 
     @Override

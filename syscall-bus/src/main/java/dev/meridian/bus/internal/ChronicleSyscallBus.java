@@ -24,10 +24,15 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * bundle swaps it under running sandboxes, and a call arriving in the gap waits up to
  * {@code shim.wait.millis} for the new one, then is denied (EPERM, rule {@code bus/no-shim}).
  *
- * <p>Configuration (PID {@code dev.meridian.bus.internal.ChronicleSyscallBus}):
+ * <p>Configuration (PID {@code dev.meridian.bus}, the daemon's {@code etc/dev.meridian.bus.cfg}):
  * {@code shim.wait.millis} (default 500).
+ *
+ * <p>Immediate: the gateways of running sandboxes hold this instance's shim registry, so it must
+ * not be disposed when its last user lets go (e.g. the supervisor restarting while the policy
+ * engine is swapped); a new instance would bind the shims and the running sandboxes would wait
+ * for ever on an emptied registry.
  */
-@Component(service = SyscallBus.class)
+@Component(service = SyscallBus.class, configurationPid = "dev.meridian.bus", immediate = true)
 public final class ChronicleSyscallBus implements SyscallBus {
 
     /** The component's configuration. */

@@ -87,11 +87,14 @@ class ChronicleSyscallBusTest {
                 new TestPolicy())) {
             call(gateway, event, MEMORY, 100, NR_OPENAT, -100);
             assertEquals(VerdictAction.ALLOW, event.action());
+            assertEquals(0, gateway.denials());
             long openSequence = event.sequence();
             call(gateway, event, MEMORY, 100, NR_UNLINK, 0);
             assertEquals(VerdictAction.DENY, event.action());
+            assertEquals(1, gateway.denials(), "the gateway counts denials as the journal does");
             assertTrue(event.sequence() > openSequence, "sequences grow in journal order");
             gateway.onExit(ExitStatus.exited(3), 2);
+            assertEquals(1, gateway.denials());
         }
 
         try (JournalReader reader = bus.reader(journal)) {
@@ -102,6 +105,7 @@ class ChronicleSyscallBusTest {
             assertEquals(ExitStatus.exited(3), sandbox.exit());
             assertEquals(2, sandbox.calls());
             assertEquals(2, sandbox.answeredCalls());
+            assertEquals(1, sandbox.denials());
             assertTrue(Math.abs(System.currentTimeMillis() - sandbox.startedMillis()) < 60_000);
             assertEquals(0, ((JournalDiagnostics) reader).skippedRecords());
         }

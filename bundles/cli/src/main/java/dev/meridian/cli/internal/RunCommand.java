@@ -151,7 +151,7 @@ final class RunCommand {
             throw new CommandException("sandbox " + sandbox.displayId() + " failed: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            sandbox.process().kill();
+            sandbox.kill();
             throw new CommandException("interrupted");
         } finally {
             handlers.forEach(Runnable::run);

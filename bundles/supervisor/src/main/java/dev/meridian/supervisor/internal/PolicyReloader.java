@@ -1,12 +1,8 @@
 package dev.meridian.supervisor.internal;
 
-import dev.meridian.api.Policy;
-import dev.meridian.api.PolicyEngine;
-import dev.meridian.api.PolicyException;
 import dev.meridian.api.PolicySource;
 import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SandboxSpec;
-import dev.meridian.api.SyscallGateway;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -25,12 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies changed policy files to the sandboxes running under them. The files a sandbox named
- * ({@code --policy}) are watched; when one changes, the sandbox's whole composition is loaded
- * again and, if it loads, its supervisor rules judge the sandbox's next notified call. The kernel
- * layers (seccomp filter, Landlock) a guest installed at start cannot be loosened or replaced
- * from outside, so they stay as they were: a reload that changes them takes effect for new
- * sandboxes, and says so. A file that no longer loads leaves the previous policy in force.
- * Files pulled in by {@code extends} are not watched; touch the file that names them.
+ * ({@code --policy}) are watched; when one changes, the sandbox loads its whole composition again
+ * ({@link ManagedSandbox#reloadPolicy}): if it loads, its supervisor rules judge the sandbox's
+ * next notified call. The kernel layers (seccomp filter, Landlock) a guest installed at start
+ * cannot be loosened or replaced from outside, so they stay as they were: a reload that changes
+ * them takes effect for new sandboxes, and says so. A file that no longer loads leaves the
+ * previous policy in force. Files pulled in by {@code extends} are not watched; touch the file
+ * that names them.
  */
 final class PolicyReloader implements AutoCloseable {
 
@@ -38,28 +35,19 @@ final class PolicyReloader implements AutoCloseable {
     /** Editors write a file in several steps: wait this long after a change before loading. */
     private static final long SETTLE_MILLIS = 100;
 
-    private record Watched(SandboxSpec spec, SyscallGateway gateway, Set<Path> files, Policy started) {
+    private record Watched(ManagedSandbox sandbox, Set<Path> files) {
     }
 
-    private final PolicyEngine engine;
     private final Map<Long, Watched> sandboxes = new ConcurrentHashMap<>();
     private final Map<Path, WatchKey> directories = new ConcurrentHashMap<>();
     private WatchService watcher;
     private Thread thread;
-
-    PolicyReloader(PolicyEngine engine) {
-        this.engine = engine;
-    }
+    private boolean closed;
 
     /** Watches the policy files of a started sandbox, if it names any. */
-    synchronized void watch(long sandboxId, SandboxSpec spec, SyscallGateway gateway, Policy started) {
-        Set<Path> files = new HashSet<>();
-        for (PolicySource source : spec.policies()) {
-            if (source.file() != null) {
-                files.add(source.file().toAbsolutePath().normalize());
-            }
-        }
-        if (files.isEmpty()) {
+    synchronized void watch(ManagedSandbox sandbox) {
+        Set<Path> files = policyFiles(sandbox.spec());
+        if (files.isEmpty() || closed) {
             return;
         }
         try {
@@ -73,10 +61,10 @@ final class PolicyReloader implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.error("sandbox {}: its policy files cannot be watched, so changes to them will not reach it: {}",
-                    SandboxIds.format(sandboxId), e.toString());
+                    sandbox.displayId(), e.toString());
             return;
         }
-        sandboxes.put(sandboxId, new Watched(spec, gateway, files, started));
+        sandboxes.put(sandbox.id(), new Watched(sandbox, files));
     }
 
     void forget(long sandboxId) {
@@ -85,6 +73,8 @@ final class PolicyReloader implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
+        sandboxes.clear();
         if (watcher != null) {
             try {
                 watcher.close();
@@ -93,6 +83,16 @@ final class PolicyReloader implements AutoCloseable {
             }
             thread.interrupt();
         }
+    }
+
+    private static Set<Path> policyFiles(SandboxSpec spec) {
+        Set<Path> files = new HashSet<>();
+        for (PolicySource source : spec.policies()) {
+            if (source.file() != null) {
+                files.add(source.file().toAbsolutePath().normalize());
+            }
+        }
+        return files;
     }
 
     private void startWatcher() throws IOException {
@@ -117,12 +117,21 @@ final class PolicyReloader implements AutoCloseable {
                 }
                 sandboxes.forEach((id, watched) -> {
                     if (watched.files().stream().anyMatch(changed::contains)) {
-                        reload(id, watched);
+                        reload(watched.sandbox());
                     }
                 });
             }
         } catch (InterruptedException | ClosedWatchServiceException stopped) {
             // closed
+        }
+    }
+
+    private static void reload(ManagedSandbox sandbox) {
+        try {
+            sandbox.reloadPolicy("its policy file changed");
+        } catch (RuntimeException e) {
+            LOG.error("sandbox {}: reloading its policy failed, the previous one stays in force",
+                    SandboxIds.format(sandbox.id()), e);
         }
     }
 
@@ -134,26 +143,5 @@ final class PolicyReloader implements AutoCloseable {
             }
         }
         key.reset();
-    }
-
-    private void reload(long sandboxId, Watched watched) {
-        String sandbox = SandboxIds.format(sandboxId);
-        Policy policy;
-        try {
-            policy = engine.load(watched.spec().policies(), watched.spec().policyVariables());
-        } catch (PolicyException e) {
-            LOG.error("sandbox {}: the changed policy does not load, the previous one stays in force: {}",
-                    sandbox, e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            LOG.error("sandbox {}: reloading its policy failed, the previous one stays in force", sandbox, e);
-            return;
-        }
-        watched.gateway().replacePolicy(policy);
-        if (!policy.confinement().equals(watched.started().confinement())) {
-            LOG.error("sandbox {}: policy {} reloaded for the supervisor; its kernel layers (seccomp filter, "
-                    + "Landlock) differ from the running guest's, which keeps those it started with", sandbox,
-                    policy.name());
-        }
     }
 }

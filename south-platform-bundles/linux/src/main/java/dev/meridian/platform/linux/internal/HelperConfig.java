@@ -20,6 +20,9 @@ final class HelperConfig {
     static final int SECTION_ENVIRONMENT = 2;
     static final int SECTION_SECCOMP_FILTER = 3;
     static final int SECTION_LANDLOCK = 4;
+    static final int SECTION_SESSION = 6;
+    static final int SESSION_NEW = 1;
+    static final int SESSION_TERMINAL = 2;
 
     private HelperConfig() {
     }
@@ -35,6 +38,20 @@ final class HelperConfig {
      */
     static byte[] encode(long supervisorPid, Path reportFifo, Map<String, String> environment,
             SeccompProgram filter, int seccompFlags, LandlockRuleset landlock, byte[] isolation) {
+        return encode(supervisorPid, reportFifo, environment, filter, seccompFlags, landlock, isolation, false, null);
+    }
+
+    /**
+     * @param newSession whether the guest leaves the supervisor's session (setsid)
+     * @param terminal the pts the guest gets as its standard streams and controlling terminal
+     *     (needs {@code newSession}), or null
+     */
+    static byte[] encode(long supervisorPid, Path reportFifo, Map<String, String> environment,
+            SeccompProgram filter, int seccompFlags, LandlockRuleset landlock, byte[] isolation, boolean newSession,
+            Path terminal) {
+        if (terminal != null && !newSession) {
+            throw new IllegalArgumentException("a terminal needs a new session");
+        }
         Sections sections = new Sections();
         sections.add(SECTION_REPORT_FIFO, reportFifo.toString().getBytes(StandardCharsets.UTF_8));
 
@@ -53,6 +70,12 @@ final class HelperConfig {
             sections.add(SECTION_LANDLOCK, landlock.encode());
         }
         sections.add(IsolationPlan.SECTION_ISOLATION, isolation);
+        if (newSession) {
+            // Only when asked: a helper older than the section refuses it instead of ignoring it.
+            byte[] path = terminal == null ? new byte[0] : terminal.toString().getBytes(StandardCharsets.UTF_8);
+            sections.add(SECTION_SESSION, littleEndian(4 + path.length)
+                    .putInt(SESSION_NEW | (terminal == null ? 0 : SESSION_TERMINAL)).put(path).array());
+        }
 
         ByteBuffer header = littleEndian(16)
                 .put(MAGIC)

@@ -31,6 +31,8 @@ final class HelperReport {
     int seccompFlags;
     boolean exited;
     int rawExitStatus;
+    /** User + system CPU time of the whole sandbox, from the EXIT record; -1 without one. */
+    long cpuNanos = -1;
     String failure;
 
     boolean ready() {
@@ -97,6 +99,9 @@ final class HelperReport {
             case RECORD_EXIT -> {
                 exited = true;
                 rawExitStatus = payload.getInt();
+                if (payload.remaining() >= 16) {
+                    cpuNanos = (payload.getLong() + payload.getLong()) * 1000;
+                }
             }
             case RECORD_FAIL -> failure = StandardCharsets.UTF_8.decode(payload).toString();
             default -> throw new IllegalStateException("unknown helper report record type " + type);

@@ -2,9 +2,12 @@ package dev.meridian.platform.linux.internal;
 
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestProcess;
+import dev.meridian.api.GuestStdio;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A guest started by the exec helper: the guest's and its namespace init's pidfds, and the
@@ -21,6 +24,8 @@ final class LinuxGuest implements GuestProcess {
     private final MemorySegment callState = arena.allocate(LinuxSyscalls.CALL_STATE);
     private final boolean waitKillable;
     private final boolean syncWakeUp;
+    private final GuestStdio stdio;
+    private final GuestCpu cpu;
     private int guestPidfd;
     private int initPidfd;
     private boolean released;
@@ -30,9 +35,16 @@ final class LinuxGuest implements GuestProcess {
     private volatile long refusedMemoryDependentAllows;
     private volatile long failClosedAnswers;
 
+    /**
+     * @param stdio the supervisor's ends of the guest's standard streams, or null when it
+     *     inherited the supervisor's
+     * @param cpu reads the sandbox's CPU time
+     */
     LinuxGuest(int hostPid, Process helper, int guestPidfd, int initPidfd, boolean waitKillable,
-            boolean syncWakeUp) {
+            boolean syncWakeUp, GuestStdio stdio, GuestCpu cpu) {
         this.hostPid = hostPid;
+        this.stdio = stdio;
+        this.cpu = cpu;
         this.helper = helper;
         this.guestPidfd = guestPidfd;
         this.initPidfd = initPidfd;
@@ -87,13 +99,18 @@ final class LinuxGuest implements GuestProcess {
     }
 
     @Override
-    public dev.meridian.api.GuestStdio stdio() {
-        return null; // TODO(issue 4): PIPE and TTY
+    public GuestStdio stdio() {
+        return stdio;
     }
 
+    /** See {@link GuestCpu} for how exact it is while the guest runs; exact once it ended. */
     @Override
     public long cpuNanos() {
-        return -1; // TODO(issue 4)
+        return cpu.nanos();
+    }
+
+    GuestCpu cpu() {
+        return cpu;
     }
 
     /** ALLOW verdicts on memory-dependent decisions, answered EPERM instead (never CONTINUE). */
@@ -130,6 +147,37 @@ final class LinuxGuest implements GuestProcess {
 
     void countFailClosedAnswer() {
         failClosedAnswers = failClosedAnswers + 1;
+    }
+
+    /**
+     * Waits (bounded) until the namespace init has exited. Its exit comes after the kernel killed
+     * and reaped every other task of its namespace, so afterwards no guest task is left, even when
+     * the helper died first (killed) and so could not wait for the init itself.
+     *
+     * @return whether the init exited in time
+     */
+    synchronized boolean awaitNamespaceGone(int timeoutMillis) {
+        if (released) {
+            return true;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment pollFd = scratch.allocate(LinuxSyscalls.POLLFD);
+            pollFd.set(ValueLayout.JAVA_INT, LinuxSyscalls.POLLFD_FD, initPidfd);
+            pollFd.set(ValueLayout.JAVA_SHORT, LinuxSyscalls.POLLFD_EVENTS, LinuxSyscalls.POLLIN);
+            MemorySegment state = scratch.allocate(LinuxSyscalls.CALL_STATE);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            for (;;) {
+                int left = (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(
+                        deadline - System.nanoTime()));
+                int ready = LinuxSyscalls.poll(state, pollFd, 1, left);
+                if (ready > 0) {
+                    return true;
+                }
+                if (ready == 0 || LinuxSyscalls.errno(state) != LinuxSyscalls.EINTR || left == 0) {
+                    return false;
+                }
+            }
+        }
     }
 
     /** Closes the pidfds once the guest is gone; signal and kill do nothing afterwards. */

@@ -32,6 +32,7 @@ final class LinuxSyscalls {
     static final int ENOENT = 2;
     static final int ESRCH = 3;
     static final int EINTR = 4;
+    static final int EIO = 5;
     static final int EBADF = 9;
     static final int EAGAIN = 11;
     static final int EINVAL = 22;
@@ -100,6 +101,7 @@ final class LinuxSyscalls {
     static final long RESOLVE_BENEATH = 0x08;
     static final long RESOLVE_IN_ROOT = 0x10;
     static final long RESOLVE_CACHED = 0x20;
+    static final int F_GETFL = 3;
     static final int F_SETFL = 4;
     static final int CLONE_FS = 0x200;
     /** statfs f_type of procfs (linux/magic.h). */
@@ -107,6 +109,7 @@ final class LinuxSyscalls {
 
     // poll(2) events
     static final short POLLIN = 0x1;
+    static final short POLLOUT = 0x4;
     static final short POLLHUP = 0x10;
 
     // seccomp (linux/seccomp.h, linux/audit.h)
@@ -193,6 +196,18 @@ final class LinuxSyscalls {
             JAVA_LONG.withName("flags"),
             JAVA_LONG.withName("mode"),
             JAVA_LONG.withName("resolve"));
+    // terminals (asm-generic/ioctls.h, asm-generic/termbits.h)
+    static final long TIOCSWINSZ = 0x5414;
+    static final long TIOCGWINSZ = 0x5413;
+    /** struct winsize: rows, columns, then two unused pixel sizes, all unsigned short. */
+    static final StructLayout WINSIZE = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("ws_row"),
+            JAVA_SHORT.withName("ws_col"),
+            JAVA_SHORT.withName("ws_xpixel"),
+            JAVA_SHORT.withName("ws_ypixel"));
+    /** Clock ticks per second of /proc/<pid>/stat times: USER_HZ, part of the x86-64 ABI. */
+    static final long CLOCK_TICKS_PER_SECOND = 100;
+
     /** Of struct statfs only f_type is read; the size is the kernel's (x86-64). */
     static final long STATFS_SIZE = 120;
     static final long STATFS_TYPE = 0;
@@ -265,6 +280,16 @@ final class LinuxSyscalls {
             LINKER.defaultLookup().findOrThrow("umask"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = link("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle WRITE = link("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle POSIX_OPENPT = link("posix_openpt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle GRANTPT = link("grantpt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle UNLOCKPT = link("unlockpt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle PTSNAME_R = link("ptsname_r",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), -1);
     private static final MethodHandle READLINK = link("readlink",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), -1);
     private static final MethodHandle READLINKAT = link("readlinkat",
@@ -447,6 +472,48 @@ final class LinuxSyscalls {
     static long read(MemorySegment callState, int fd, MemorySegment buffer, long count) {
         try {
             return (long) READ.invokeExact(callState, fd, buffer, count);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static long write(MemorySegment callState, int fd, MemorySegment buffer, long count) {
+        try {
+            return (long) WRITE.invokeExact(callState, fd, buffer, count);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** posix_openpt(3): a new pseudo-terminal master, or -1. */
+    static int posixOpenpt(MemorySegment callState, int flags) {
+        try {
+            return (int) POSIX_OPENPT.invokeExact(callState, flags);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int grantpt(MemorySegment callState, int masterFd) {
+        try {
+            return (int) GRANTPT.invokeExact(callState, masterFd);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    static int unlockpt(MemorySegment callState, int masterFd) {
+        try {
+            return (int) UNLOCKPT.invokeExact(callState, masterFd);
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** ptsname_r(3): 0 with the slave's path in {@code buffer}, or an error number (not -1). */
+    static int ptsnameR(MemorySegment callState, int masterFd, MemorySegment buffer) {
+        try {
+            return (int) PTSNAME_R.invokeExact(callState, masterFd, buffer, buffer.byteSize());
         } catch (Throwable t) {
             throw unreachable(t);
         }

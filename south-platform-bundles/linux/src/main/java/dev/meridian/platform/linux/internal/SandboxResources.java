@@ -54,6 +54,11 @@ final class SandboxResources {
         return plan.section(workingDirectory, sandboxDirectory, cgroup);
     }
 
+    /** The sandbox's cgroup, or null without one (or once released). */
+    Path cgroup() {
+        return cgroup;
+    }
+
     /** The directory the guest's rootfs writes land in, or null without rootfs. */
     Path writableLayer() {
         return sandboxDirectory == null ? null : sandboxDirectory.resolve("upper");

@@ -1,10 +1,13 @@
 package dev.meridian.platform.linux.internal;
 
 import dev.meridian.api.ExitStatus;
+import dev.meridian.api.GuestStdio;
 import dev.meridian.api.SandboxException;
 import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SandboxSpec;
+import dev.meridian.api.Stdio;
 import dev.meridian.api.SyscallGateway;
+import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,6 +38,8 @@ final class SandboxSupervisor implements Runnable {
     private static final System.Logger LOG = System.getLogger(SandboxSupervisor.class.getName());
     private static final long REPORT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long LISTENER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** After the helper, the init: the kernel kills and reaps the namespace's tasks before the init exits. */
+    private static final int NAMESPACE_GONE_TIMEOUT_MILLIS = 5_000;
     private static final String SECCOMP_LISTENER_LINK = "anon_inode:seccomp notify";
 
     private final Path helperPath;
@@ -47,6 +52,8 @@ final class SandboxSupervisor implements Runnable {
     private final CompletableFuture<LinuxGuest> started = new CompletableFuture<>();
     /** Made by the start, released once the helper is gone; only this thread touches it. */
     private SandboxResources resources;
+    /** The guest's pseudo-terminal ({@link Stdio#TTY}), closed once the helper is gone; or null. */
+    private GuestTerminal terminal;
 
     private SandboxSupervisor(Path helperPath, Path runtimeBase, SandboxSpec spec, IsolationPlan isolation,
             SyscallGateway gateway, SeccompProgram filter, LandlockRuleset landlock) {
@@ -109,7 +116,10 @@ final class SandboxSupervisor implements Runnable {
             ExitStatus status = awaitEnd(guest, report, callState, readBuffer, startup.fifoFd);
             LinuxSyscalls.close(listenerFd);
             LinuxSyscalls.close(startup.fifoFd);
-            // The helper has exited, so the sandbox's layers and cgroup are no longer in use.
+            guest.cpu().sampleLast();
+            guest.cpu().finish(report.cpuNanos);
+            // The helper has exited, so the sandbox's terminal, layers and cgroup are no longer in use.
+            releaseTerminal();
             resources.release();
             endGateway(status, guest.answeredCalls());
             guest.release();
@@ -123,10 +133,18 @@ final class SandboxSupervisor implements Runnable {
                         + " failed", t);
                 guest.kill();
                 guest.helper().onExit().join();
+                guest.cpu().finish(-1);
+                releaseTerminal();
                 resources.release();
                 guest.release();
                 guest.fail(t);
             }
+        }
+    }
+
+    private void releaseTerminal() {
+        if (terminal != null) {
+            terminal.release();
         }
     }
 
@@ -165,6 +183,10 @@ final class SandboxSupervisor implements Runnable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (!guest.awaitNamespaceGone(NAMESPACE_GONE_TIMEOUT_MILLIS)) {
+            LOG.log(System.Logger.Level.WARNING, "the namespace init of guest " + guest.hostPid()
+                    + " did not exit within " + NAMESPACE_GONE_TIMEOUT_MILLIS + " ms of its exec helper");
         }
         try {
             report.drain(callState, fifoFd, readBuffer);
@@ -229,6 +251,9 @@ final class SandboxSupervisor implements Runnable {
                 Path config = runtimeDirectory.resolve("config");
                 openReportFifo(fifo);
                 resources = SandboxResources.create(isolation, runtimeBase, SandboxIds.format(gateway.sandboxId()));
+                if (spec.stdio() == Stdio.TTY) {
+                    terminal = GuestTerminal.open();
+                }
                 writeConfig(config, fifo);
                 startHelper(config);
                 awaitReady();
@@ -241,7 +266,13 @@ final class SandboxSupervisor implements Runnable {
                         LinuxSyscalls.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
                 boolean waitKillable =
                         (report.seccompFlags & LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != 0;
-                guest = new LinuxGuest(report.guestPid, helper, guestPidfd, initPidfd, waitKillable, syncWakeUp);
+                GuestStdio stdio = switch (spec.stdio()) {
+                    case INHERIT -> null;
+                    case PIPE -> new GuestPipes(helper);
+                    case TTY -> terminal;
+                };
+                guest = new LinuxGuest(report.guestPid, helper, guestPidfd, initPidfd, waitKillable, syncWakeUp,
+                        stdio, new GuestCpu(report.initPid, report.guestPid, resources.cgroup()));
                 return listenerFd;
             } catch (IOException e) {
                 throw new SandboxException("cannot prepare the sandbox's runtime directory in " + runtimeBase
@@ -272,7 +303,8 @@ final class SandboxSupervisor implements Runnable {
             byte[] bytes = HelperConfig.encode(ProcessHandle.current().pid(), fifo, spec.environment(), filter,
                     LinuxSyscalls.SECCOMP_FILTER_FLAG_NEW_LISTENER
                             | LinuxSyscalls.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, landlock,
-                    resources.section(spec.workingDirectory()));
+                    resources.section(spec.workingDirectory()), spec.stdio() != Stdio.INHERIT,
+                    terminal == null ? null : terminal.slave());
             Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(config, bytes, StandardOpenOption.WRITE);
         }
@@ -284,8 +316,15 @@ final class SandboxSupervisor implements Runnable {
             command.add("--");
             command.addAll(spec.command());
             ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(isolation.helperDirectory(spec.workingDirectory()).toFile())
-                    .inheritIO();
+                    .directory(isolation.helperDirectory(spec.workingDirectory()).toFile());
+            switch (spec.stdio()) {
+                case INHERIT -> builder.inheritIO();
+                case PIPE -> { } // ProcessBuilder's default: three pipes
+                // The helper puts the terminal on its 0, 1 and 2 itself (see GuestTerminal).
+                case TTY -> builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD);
+            }
             // The guest's environment travels in the config: the helper runs before the filter,
             // so nothing in it (LD_PRELOAD, ...) may change what the helper does.
             builder.environment().clear();
@@ -457,6 +496,7 @@ final class SandboxSupervisor implements Runnable {
                 }
             }
             deleteRuntimeDirectory();
+            releaseTerminal();
             if (resources != null) {
                 resources.release();
             }

@@ -99,11 +99,11 @@ class ExecHelperTest {
         return extended.array();
     }
 
-    /** A later version may add section 5: this helper must refuse, not ignore it. */
+    /** A later version may add section 7: this helper must refuse, not ignore it. */
     @Test
     void refusesSectionsItDoesNotKnow() throws Exception {
-        assertRefused(withSection(validConfig(), 6, new byte[] {1, 2, 3, 4}),
-                "config section type 6 is not supported by this helper");
+        assertRefused(withSection(validConfig(), 7, new byte[] {1, 2, 3, 4}),
+                "config section type 7 is not supported by this helper");
     }
 
     @Test

@@ -218,4 +218,15 @@ class NativeHeadersTest {
         check("sizeof.seccomp_notif_addfd", LinuxSyscalls.SECCOMP_NOTIF_ADDFD.byteSize());
         check("seccomp_notif_addfd.newfd_flags", LinuxSyscalls.ADDFD_NEWFD_FLAGS);
     }
+
+    @Test
+    void terminalAndStdioConstantsMatchTheHeaders() {
+        check("EIO", LinuxSyscalls.EIO);
+        check("POLLOUT", LinuxSyscalls.POLLOUT);
+        check("F_GETFL", LinuxSyscalls.F_GETFL);
+        check("TIOCSWINSZ", LinuxSyscalls.TIOCSWINSZ);
+        check("TIOCGWINSZ", LinuxSyscalls.TIOCGWINSZ);
+        checkLayout("winsize", LinuxSyscalls.WINSIZE, "ws_row", "ws_col", "ws_xpixel", "ws_ypixel");
+        check("CLK_TCK", LinuxSyscalls.CLOCK_TICKS_PER_SECOND);
+    }
 }
