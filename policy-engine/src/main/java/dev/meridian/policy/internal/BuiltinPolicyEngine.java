@@ -16,6 +16,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = PolicyEngine.class)
 public final class BuiltinPolicyEngine implements PolicyEngine {
 
+    private final CompiledPolicyCache cache = new CompiledPolicyCache();
+
     @Override
     public List<String> profiles() {
         return PolicyLoader.PROFILES;
@@ -26,11 +28,20 @@ public final class BuiltinPolicyEngine implements PolicyEngine {
         if (sources.isEmpty()) {
             throw new PolicyException("no policy given: name a profile (" + String.join(", ", profiles()) + ") or a file");
         }
+        CompiledPolicyCache.Key key = CompiledPolicyCache.keyOf(sources, variables);
+        CompiledPolicy cached = key == null ? null : cache.get(key);
+        if (cached != null) {
+            return cached;
+        }
         Problems problems = new Problems();
-        List<PolicyDocument> documents = new PolicyLoader(problems).load(sources);
+        PolicyLoader loader = new PolicyLoader(problems);
+        List<PolicyDocument> documents = loader.load(sources);
         // Compiled even after load problems, so that one run reports everything wrong in the files.
         CompiledPolicy policy = PolicyCompiler.compile(name(sources), documents, variables, problems);
         problems.throwIfAny();
+        if (key != null && !loader.extendsFiles()) {
+            cache.put(key, policy);
+        }
         return policy;
     }
 

@@ -29,6 +29,12 @@ final class PolicyLoader {
     private final List<PolicyDocument> documents = new ArrayList<>();
     private final Set<String> included = new HashSet<>();
     private final Deque<String> including = new ArrayDeque<>();
+    private boolean extendsFiles;
+
+    /** Whether a loaded policy extends a file: then the sources alone do not say what was loaded. */
+    boolean extendsFiles() {
+        return extendsFiles;
+    }
 
     PolicyLoader(Problems problems) {
         this.problems = problems;
@@ -110,6 +116,7 @@ final class PolicyLoader {
                 if (directory == null) {
                     problems.add(reference.at(), "a built-in profile cannot extend a file");
                 } else {
+                    extendsFiles = true;
                     includeFile(directory.resolve(reference.target()).normalize(), reference.at());
                 }
             } else {

@@ -3,6 +3,7 @@ package dev.meridian.policy.internal;
 import static dev.meridian.policy.internal.Calls.decide;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -182,5 +183,56 @@ class BuiltinPolicyEngineTest {
         assertEquals(VerdictAction.DENY, other.action());
         assertEquals(13, other.errno());
         assertEquals(VerdictAction.ALLOW, decide(policy, "openat").action(), "exec rules leave opens alone");
+    }
+
+    @Test
+    void compiledPoliciesAreReusedUntilAFileTheyCameFromChanges() throws Exception {
+        BuiltinPolicyEngine engine = new BuiltinPolicyEngine();
+        List<PolicySource> profile = List.of(PolicySource.profile("default"));
+        Policy first = engine.load(profile, Policies.VARIABLES);
+        assertTrue(first == engine.load(profile, Policies.VARIABLES), "same profile, same variables: reused");
+        Map<String, String> elsewhere = new java.util.HashMap<>(Policies.VARIABLES);
+        elsewhere.put("HOME", "/home/other");
+        assertFalse(first == engine.load(profile, elsewhere), "other variables: compiled again");
+
+        java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("cache");
+        java.nio.file.Path app = Policies.write(directory, "app.yaml", """
+                meridian-policy: 1
+                syscalls:
+                  rules:
+                    - id: no-keys
+                      name: keyctl
+                      action: deny
+                """);
+        List<PolicySource> withFile = List.of(PolicySource.profile("default"), PolicySource.file(app));
+        Policy denying = engine.load(withFile, Policies.VARIABLES);
+        assertTrue(denying == engine.load(withFile, Policies.VARIABLES));
+        assertEquals("app/no-keys", ruleFor(denying, "keyctl"));
+        java.nio.file.Files.writeString(app, "meridian-policy: 1\n");
+        Policy edited = engine.load(withFile, Policies.VARIABLES);
+        assertFalse(denying == edited, "an edited file is compiled again");
+        assertNotEquals("app/no-keys", ruleFor(edited, "keyctl"));
+
+        java.nio.file.Path base = Policies.write(directory, "base.yaml", """
+                meridian-policy: 1
+                syscalls:
+                  rules:
+                    - id: no-keys
+                      name: keyctl
+                      action: deny
+                """);
+        java.nio.file.Path top = Policies.write(directory, "top.yaml", """
+                meridian-policy: 1
+                extends: [default, ./base.yaml]
+                """);
+        List<PolicySource> extending = List.of(PolicySource.file(top));
+        assertEquals("base/no-keys", ruleFor(engine.load(extending, Policies.VARIABLES), "keyctl"));
+        java.nio.file.Files.writeString(base, "meridian-policy: 1\n");
+        assertNotEquals("base/no-keys", ruleFor(engine.load(extending, Policies.VARIABLES), "keyctl"),
+                "a change in an extended file is seen: such policies are not cached");
+    }
+
+    private static String ruleFor(Policy policy, String syscall) {
+        return policy.ruleName(decide(policy, syscall).ruleId());
     }
 }

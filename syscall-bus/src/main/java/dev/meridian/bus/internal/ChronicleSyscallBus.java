@@ -14,6 +14,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -51,6 +52,11 @@ public final class ChronicleSyscallBus implements SyscallBus {
     @Modified
     void configure(Config config) {
         shimWaitMillis(config.shim_wait_millis());
+    }
+
+    @Deactivate
+    void deactivate() {
+        journals.closeIdle();
     }
 
     /** Sets how long a call waits for a shim; gateways opened afterwards use it. */

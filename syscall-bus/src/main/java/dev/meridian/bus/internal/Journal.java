@@ -16,15 +16,22 @@ final class Journal {
     private final Path key;
     private final Path directory;
     private final SingleChronicleQueue queue;
+    private final boolean readOnly;
     /** Where the start record of each sandbox running here is, so a follower need not scan for it. */
     private final Map<Long, Long> startIndexBySandbox = new ConcurrentHashMap<>();
     private int users;
 
-    Journal(JournalRegistry registry, Path key, Path directory, SingleChronicleQueue queue) {
+    Journal(JournalRegistry registry, Path key, Path directory, SingleChronicleQueue queue, boolean readOnly) {
         this.registry = registry;
         this.key = key;
         this.directory = directory;
         this.queue = queue;
+        this.readOnly = readOnly;
+    }
+
+    /** Whether the queue was opened for reading only (a directory this process cannot write). */
+    boolean readOnly() {
+        return readOnly;
     }
 
     /** The directory as the first user named it, for messages. */

@@ -10,15 +10,19 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
 /**
- * The open journals of one bus: at most one Chronicle queue per directory, counted by users and
- * closed when the last gateway or reader lets go. Errors name the directory and the cause in one
- * line, the way a user sees them from {@code meridian run}.
+ * The open journals of one bus: at most one Chronicle queue per directory, counted by users. When
+ * the last gateway or reader lets go, the queue stays open among a few idle ones, because
+ * reopening it costs milliseconds on every sandbox start of a daemon; the least recently used
+ * idle queue beyond {@link #MAX_IDLE} is closed, and all of them when the bus stops. Errors name
+ * the directory and the cause in one line, the way a user sees them from {@code meridian run}.
  */
 final class JournalRegistry {
 
@@ -33,7 +37,11 @@ final class JournalRegistry {
     private static final int INDEX_COUNT = 1 << 16;
     private static final String QUEUE_FILE_SUFFIX = ".cq4";
 
+    private static final int MAX_IDLE = 8;
+
     private final Map<Path, Journal> open = new HashMap<>();
+    /** Queues nobody uses, least recently released first. */
+    private final LinkedHashMap<Path, Journal> idle = new LinkedHashMap<>();
 
     /** Opens {@code directory} for appending, creating it if missing; checks it is writable first. */
     Journal openForWriting(Path directory) throws JournalException {
@@ -89,7 +97,14 @@ final class JournalRegistry {
         }
         Journal journal = open.get(key);
         if (journal == null) {
-            journal = new Journal(this, key, directory, build(directory, key, readOnly));
+            journal = idle.remove(key);
+            if (journal != null && journal.readOnly() && !readOnly) {
+                journal.queue().close();
+                journal = null;
+            }
+            if (journal == null) {
+                journal = new Journal(this, key, directory, build(directory, key, readOnly), readOnly);
+            }
             open.put(key, journal);
         }
         journal.addUser();
@@ -103,8 +118,19 @@ final class JournalRegistry {
     synchronized void release(Journal journal) {
         if (journal.removeUser()) {
             open.remove(journal.key());
-            journal.queue().close();
+            idle.put(journal.key(), journal);
+            if (idle.size() > MAX_IDLE) {
+                Iterator<Journal> eldest = idle.values().iterator();
+                eldest.next().queue().close();
+                eldest.remove();
+            }
         }
+    }
+
+    /** Closes the idle queues; those in use close with their last user. */
+    synchronized void closeIdle() {
+        idle.values().forEach(journal -> journal.queue().close());
+        idle.clear();
     }
 
     private static SingleChronicleQueue build(Path directory, Path key, boolean readOnly) throws JournalException {

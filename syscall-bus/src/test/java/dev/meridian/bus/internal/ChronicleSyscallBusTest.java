@@ -10,6 +10,7 @@ import static dev.meridian.bus.internal.Fixtures.entries;
 import static dev.meridian.bus.internal.Fixtures.spec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -411,6 +412,23 @@ class ChronicleSyscallBusTest {
                 assertTrue(mine.get(i).completed());
             }
         }
+    }
+
+    @Test
+    void aQueueNobodyUsesStaysOpenForTheNextSandboxUntilTheBusStops() throws Exception {
+        JournalRegistry registry = new JournalRegistry();
+        Journal first = registry.openForWriting(journal);
+        first.release();
+        assertEquals(0, registry.openCount());
+        Journal again = registry.openForWriting(journal);
+        assertSame(first, again, "reopening a queue costs milliseconds of every sandbox start");
+        again.release();
+        registry.closeIdle();
+        assertTrue(first.queue().isClosed());
+        Journal fresh = registry.openForWriting(journal);
+        assertNotSame(first, fresh);
+        fresh.release();
+        registry.closeIdle();
     }
 
     @Test
