@@ -587,8 +587,25 @@ static void run_guest(const struct config *config, uint32_t seccomp_flags,
     pid_t pid = host_pid();
     keep_guest_descriptors();
     apply_limits();
-    if (sigprocmask(SIG_SETMASK, original_mask, NULL) != 0)
+    if ((config->session_flags & SESSION_NEW) != 0) {
+        /* A guest of the daemon starts with default signal handling, not with what the daemon
+         * happened to inherit: a daemon started in the background of a script ignores SIGINT,
+         * and its guests would too. (An embedded run keeps its caller's, as a shell's child does:
+         * nohup meridian run ... must still ignore SIGHUP.) */
+        /* The kernel's sigaction, because libc refuses the real-time signals it reserves. */
+        struct { void (*handler)(int); unsigned long flags; void (*restorer)(void); uint64_t mask; }
+            default_action = { SIG_DFL, 0, NULL, 0 };
+        for (int signal_number = 1; signal_number <= 64; signal_number++) {
+            if (signal_number != SIGKILL && signal_number != SIGSTOP)
+                syscall(SYS_rt_sigaction, signal_number, &default_action, NULL, sizeof default_action.mask);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+            fail("cannot clear the signal mask: %s", strerror(errno));
+    } else if (sigprocmask(SIG_SETMASK, original_mask, NULL) != 0) {
         fail("cannot restore the signal mask: %s", strerror(errno));
+    }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         fail("cannot set no_new_privs: %s", strerror(errno));
     /* Out of the supervisor's session: no signal of its terminal reaches the guest, nor can the

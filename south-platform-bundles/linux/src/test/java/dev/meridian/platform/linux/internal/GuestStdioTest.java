@@ -109,6 +109,23 @@ class GuestStdioTest {
     }
 
     @Test
+    void daemonGuestsStartWithDefaultSignalHandlingWhateverTheSupervisorInherited() throws Exception {
+        // As a daemon started in the background of a script: SIGINT ignored, which children inherit.
+        sun.misc.Signal interrupt = new sun.misc.Signal("INT");
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(interrupt, sun.misc.SignalHandler.SIG_IGN);
+        GuestProcess guest;
+        try {
+            guest = launch(Stdio.PIPE, "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status");
+        } finally {
+            sun.misc.Signal.handle(interrupt, previous);
+        }
+        CompletableFuture<String> output = readAll(guest.stdio().output());
+        guest.stdio().input().close();
+        assertEquals(ExitStatus.exited(0), guest.exit().get(60, TimeUnit.SECONDS));
+        assertEquals("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n", output.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void terminalIsTheGuestsControllingTerminal() throws Exception {
         long ptmxBefore = ptmxDescriptors();
         GuestProcess guest = launch(Stdio.TTY, "sh", "-c",
