@@ -7,12 +7,12 @@ set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly ROOT=$(cd "$HERE/../.." && pwd)
-readonly ALL_MODES=(native floor bwrap traced tracefile default strict)
-readonly MERIDIAN_MODES=(traced tracefile default strict)
+readonly ALL_MODES=(native floor bwrap traced tracefile warm default strict)
+readonly MERIDIAN_MODES=(traced tracefile warm default strict)
 readonly ALL_WORKLOADS=(getppid tar python forkexec sqlite threads find http)
 # Presets: issue 3's policy suite (the default) and issue 2's trace suite.
 readonly POLICY_MODES=native,bwrap,default,strict POLICY_WORKLOADS=all
-readonly TRACE_MODES=native,floor,traced,tracefile TRACE_WORKLOADS=getppid,tar,python,forkexec
+readonly TRACE_MODES=native,floor,traced,tracefile,warm TRACE_WORKLOADS=getppid,tar,python,forkexec
 # Namespaces only, nothing checked per call: the whole host file system (devices included) as
 # it is, new PID, IPC and UTS namespaces, killed with the harness.
 readonly BWRAP_OPTIONS=(--dev-bind / / --unshare-pid --unshare-ipc --unshare-uts --die-with-parent)
@@ -43,6 +43,9 @@ Options:
                   bwrap      bwrap ${BWRAP_OPTIONS[*]} -- ...
                   traced     meridian run --journal DIR --profile trace -- ...
                   tracefile  the same with --trace-file FILE
+                  warm       the same as traced through a warm daemon: run.sh starts
+                             \`meridian daemon\` on a private state directory, runs every workload
+                             there once to warm it up, and \`meridian run\` is then its client
                   default    meridian run --journal DIR --profile default -- ...
                   strict     meridian run --journal DIR --profile strict --policy FILE -- ..., FILE
                              granting what the workload needs beyond strict (printed in the report)
@@ -138,7 +141,7 @@ is_meridian_mode() { [[ " ${MERIDIAN_MODES[*]} " == *" $1 "* ]]; }
 
 profile_of() {
     case $1 in
-        traced | tracefile) echo trace ;;
+        traced | tracefile | warm) echo trace ;;
         default | strict) echo "$1" ;;
     esac
 }
@@ -224,8 +227,13 @@ WORK=$(realpath "$(mktemp -d "${TMPDIR:-/tmp}/meridian-bench.XXXXXX")")
 readonly WORK
 readonly LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 http_server=""
+daemon=""
 cleanup() {
     [[ -n $http_server ]] && kill "$http_server" 2>/dev/null
+    if [[ -n $daemon ]]; then
+        kill -TERM "$daemon" 2>/dev/null
+        wait "$daemon" 2>/dev/null
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -328,6 +336,7 @@ mode_label() {
     case $1 in
         traced) echo "run (trace)" ;;
         tracefile) echo "trace --trace-file" ;;
+        warm) echo "run (trace) via warm daemon" ;;
         *) echo "$1" ;;
     esac
 }
@@ -397,7 +406,13 @@ run_timed() {
         bwrap) full=("$bwrap_bin" "${BWRAP_OPTIONS[@]}" -- "${guest[@]}") ;;
         *)
             rm -rf "$WORK/journal-$key"
-            full=("$MERIDIAN" run --journal "$WORK/journal-$key" --profile "$(profile_of "$mode")")
+            # Embedded unless warm: a daemon the user runs must not turn the other modes into clients.
+            if [[ $mode == warm ]]; then
+                full=(env "MERIDIAN_STATE=$WORK/daemon-state" "$MERIDIAN" run)
+            else
+                full=("$MERIDIAN" run --embedded)
+            fi
+            full+=(--journal "$WORK/journal-$key" --profile "$(profile_of "$mode")")
             [[ $mode == strict ]] && full+=(--policy "$WORK/strict-$workload.yaml")
             [[ $mode == tracefile ]] && full+=(--trace-file "$WORK/trace-$key.txt")
             full+=("${meridian_extra[@]}" -- "${guest[@]}")
@@ -429,8 +444,11 @@ at_most() { awk -v value="$1" -v limit="$2" 'BEGIN { print (value <= limit) ? "�
 # of this invocation (in the first Meridian mode), then fresh JVMs with a warm page cache.
 declare -a true_native=() true_floor=() true_meridian=()
 true_first=""
-if $uses_meridian; then
-    cold_mode=${selected_meridian_modes[0]}
+cold_mode=""
+for mode in "${selected_meridian_modes[@]}"; do
+    [[ $mode != warm ]] && { cold_mode=$mode; break; }
+done
+if [[ -n $cold_mode ]]; then
     # What the first run finds: the launcher keeps the Felix bundle cache between runs (in
     # var/ of a writable home, else in the user's cache) and may ship an AOT cache.
     felix_cache="none in $DISTRIBUTION/var (may be under ${XDG_CACHE_HOME:-~/.cache}/meridian)"
@@ -460,6 +478,25 @@ for workload in "${workloads[@]}"; do
     [[ -n ${calls[$workload]} ]] || die "no notification count from notify-floor -v"
     sync_wake_up=$(sed -n 's/.*(sync wake-up \(on\|off\)).*/\1/p' "$WORK/count.txt")
 done
+
+# The warm mode's daemon, warmed up by three runs of every workload (its JIT compiles the
+# guest path as a daemon that served a while has).
+if has_mode warm; then
+    "$MERIDIAN" daemon --state "$WORK/daemon-state" 2>"$WORK/daemon.log" &
+    daemon=$!
+    for _ in $(seq 300); do
+        [[ -S $WORK/daemon-state/control.sock ]] && MERIDIAN_STATE=$WORK/daemon-state "$MERIDIAN" ps >/dev/null 2>&1 && break
+        kill -0 "$daemon" 2>/dev/null || die "the daemon of the warm mode exited: $(tail -n 5 "$WORK/daemon.log")"
+        sleep 0.1
+    done
+    echo "run.sh: warming up the daemon" >&2
+    for _ in 1 2 3; do
+        for workload in "${workloads[@]}"; do
+            workload_command "$workload"
+            run_timed warm "$workload" "${workload_argv[@]}"
+        done
+    done
+fi
 
 for ((rep = 1; rep <= repetitions; rep++)); do
     for workload in "${workloads[@]}"; do
@@ -508,7 +545,7 @@ mode_columns() {
 }
 any_mode() { return 0; }
 not_native() { [[ $1 != native ]]; }
-notifies_all() { [[ $1 == floor || $1 == traced || $1 == tracefile ]]; }
+notifies_all() { [[ $1 == floor || $1 == traced || $1 == tracefile || $1 == warm ]]; }
 
 report() {
     local mode workload row
@@ -605,18 +642,18 @@ report() {
         echo
     fi
 
-    if has_mode floor && { has_mode traced || has_mode tracefile; }; then
+    if has_mode floor && { has_mode traced || has_mode tracefile || has_mode warm; }; then
         echo "## Meridian trace profile vs the floor (guest region; issue 2 target: traced run ≤ 1.2× floor)"
         echo
         header="| workload |"; rule="|---|"
-        for mode in traced tracefile; do
+        for mode in traced tracefile warm; do
             has_mode $mode && { header+=" $(mode_label "$mode") / floor |"; rule+="---:|"; }
         done
         echo "$header journal calls (run / trace-file) | trace lines |"
         echo "$rule---:|---:|"
         for workload in "${workloads[@]}"; do
             row="| $(workload_label "$workload") |"
-            for mode in traced tracefile; do
+            for mode in traced tracefile warm; do
                 has_mode $mode || continue
                 local r
                 r=$(ratio "${med[$workload:$mode]}" "${med[$workload:floor]}")
@@ -639,7 +676,7 @@ report() {
     done
     echo
 
-    if $uses_meridian; then
+    if [[ -n $cold_mode ]]; then
         echo "## \`meridian run --profile $(profile_of "$cold_mode") -- /bin/true\`, cold (fresh JVM each time, warm page cache)"
         echo
         echo "Before the first run: Felix bundle cache $felix_cache; AOT cache $aot_cache."
