@@ -1,14 +1,15 @@
 package dev.meridian.cli.internal;
 
 import dev.meridian.api.Isolation;
+import dev.meridian.api.IsolationValues;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** The isolation options of {@code meridian run}, parsed into an {@link Isolation}. */
 final class IsolationOptions {
@@ -38,13 +39,6 @@ final class IsolationOptions {
             "--cgroup");
     static final Set<String> REPEATABLE = Set.of("--ro", "--rw", "--tmpfs", "--limit", "--fd");
 
-    private static final Map<String, Isolation.Limit> LIMITS = Map.of(
-            "cpu", Isolation.Limit.CPU_SECONDS,
-            "as", Isolation.Limit.ADDRESS_SPACE,
-            "nproc", Isolation.Limit.PROCESSES,
-            "fsize", Isolation.Limit.FILE_SIZE,
-            "nofile", Isolation.Limit.OPEN_FILES);
-
     private IsolationOptions() {
     }
 
@@ -66,36 +60,30 @@ final class IsolationOptions {
             }
             mounts.add(new Isolation.Mount(kind, path.normalize()));
         }
-        Isolation.Network network = Isolation.Network.HOST;
-        if (line.value("--net") != null) {
-            try {
-                network = Isolation.Network.valueOf(line.value("--net").toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("run: --net takes none, loopback or host, not '" + line.value("--net") + "'");
-            }
-        }
+        Isolation.Network network = line.value("--net") == null ? Isolation.Network.HOST
+                : value("--net", line.value("--net"), IsolationValues::network);
         Set<Integer> connect = ports(line, "--allow-connect");
         Set<Integer> bind = ports(line, "--allow-bind");
-        String hostname = line.value("--hostname");
-        if (hostname != null && (hostname.isEmpty() || hostname.length() > 64 || !hostname.matches("[A-Za-z0-9.-]+"))) {
-            throw new UsageException("run: --hostname takes 1 to 64 letters, digits, '.' and '-': " + hostname);
-        }
+        String hostname = line.value("--hostname") == null ? null
+                : value("--hostname", line.value("--hostname"), IsolationValues::hostname);
         Map<Isolation.Limit, Long> limits = new EnumMap<>(Isolation.Limit.class);
         for (String limit : line.values("--limit")) {
             int equals = limit.indexOf('=');
-            Isolation.Limit kind = equals < 0 ? null : LIMITS.get(limit.substring(0, equals));
-            if (kind == null) {
-                throw new UsageException("run: --limit takes NAME=VALUE with NAME one of cpu, as, nproc, fsize, nofile: "
-                        + limit);
+            if (equals < 0) {
+                throw new UsageException("run: --limit takes NAME=VALUE, not '" + limit + "'");
             }
-            if (limits.put(kind, amount("--limit " + limit.substring(0, equals), limit.substring(equals + 1))) != null) {
-                throw new UsageException("run: --limit " + limit.substring(0, equals) + " given twice");
+            String name = limit.substring(0, equals);
+            Map.Entry<Isolation.Limit, Long> parsed = value("--limit", limit.substring(equals + 1),
+                    text -> IsolationValues.limit(name, text));
+            if (limits.put(parsed.getKey(), parsed.getValue()) != null) {
+                throw new UsageException("run: --limit " + name + " given twice");
             }
         }
-        Isolation.CgroupLimits cgroup = line.value("--cgroup") == null ? null : cgroup(line.value("--cgroup"));
+        Isolation.CgroupLimits cgroup = line.value("--cgroup") == null ? null
+                : value("--cgroup", line.value("--cgroup"), IsolationValues::cgroup);
         Set<Integer> descriptors = new LinkedHashSet<>();
         for (String fd : line.values("--fd")) {
-            int number = (int) Math.min(Integer.MAX_VALUE, amount("--fd", fd));
+            int number = (int) Math.min(Integer.MAX_VALUE, value("--fd", fd, IsolationValues::amount));
             if (number <= 2) {
                 throw new UsageException("run: --fd " + fd + ": stdin, stdout and stderr are always passed");
             }
@@ -105,84 +93,17 @@ final class IsolationOptions {
                 descriptors);
     }
 
-    private static Isolation.CgroupLimits cgroup(String text) throws UsageException {
-        long memory = 0;
-        long pids = 0;
-        long cpu = 0;
-        for (String part : text.split(",", -1)) {
-            int equals = part.indexOf('=');
-            String name = equals < 0 ? part : part.substring(0, equals);
-            String value = equals < 0 ? "" : part.substring(equals + 1);
-            switch (name) {
-                case "memory" -> memory = amount("--cgroup memory", value);
-                case "pids" -> pids = amount("--cgroup pids", value);
-                case "cpu" -> cpu = amount("--cgroup cpu", value);
-                default -> throw new UsageException("run: --cgroup takes memory=BYTES,pids=N,cpu=PERCENT, not '"
-                        + part + "'");
-            }
-        }
-        if (cpu > Integer.MAX_VALUE) {
-            throw new UsageException("run: --cgroup cpu is a percentage of one CPU: " + cpu);
-        }
-        return new Isolation.CgroupLimits(memory, pids, (int) cpu);
-    }
-
-    /** A comma list of ports and ranges, e.g. {@code 80,443,8000-8010}. */
-    static Set<Integer> ports(CommandLine line, String option) throws UsageException {
+    private static Set<Integer> ports(CommandLine line, String option) throws UsageException {
         String text = line.value(option);
-        Set<Integer> ports = new LinkedHashSet<>();
-        if (text == null) {
-            return ports;
-        }
-        for (String part : text.split(",", -1)) {
-            int dash = part.indexOf('-');
-            int from = port(option, dash < 0 ? part : part.substring(0, dash));
-            int to = dash < 0 ? from : port(option, part.substring(dash + 1));
-            if (to < from) {
-                throw new UsageException("run: " + option + ": empty port range " + part);
-            }
-            for (int port = from; port <= to; port++) {
-                ports.add(port);
-            }
-        }
-        return ports;
+        return text == null ? Set.of() : value(option, text, IsolationValues::ports);
     }
 
-    private static int port(String option, String text) throws UsageException {
+    /** {@code option}'s value parsed by {@code parser}; a refusal is a usage error naming the option. */
+    private static <T> T value(String option, String text, Function<String, T> parser) throws UsageException {
         try {
-            int port = Integer.parseInt(text);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // below
+            return parser.apply(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("run: " + option + " " + e.getMessage());
         }
-        throw new UsageException("run: " + option + " takes ports 0 to 65535, not '" + text + "'");
-    }
-
-    /** A non-negative number with an optional K, M or G (powers of 1024). */
-    static long amount(String what, String text) throws UsageException {
-        long unit = 1;
-        String digits = text;
-        if (!text.isEmpty()) {
-            switch (Character.toUpperCase(text.charAt(text.length() - 1))) {
-                case 'K' -> unit = 1L << 10;
-                case 'M' -> unit = 1L << 20;
-                case 'G' -> unit = 1L << 30;
-                default -> unit = 1;
-            }
-            if (unit != 1) {
-                digits = text.substring(0, text.length() - 1);
-            }
-        }
-        try {
-            long value = Long.parseLong(digits);
-            if (value >= 0 && value <= Long.MAX_VALUE / unit) {
-                return value * unit;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new UsageException("run: " + what + " takes a non-negative number (K, M, G allowed), not '" + text + "'");
     }
 }

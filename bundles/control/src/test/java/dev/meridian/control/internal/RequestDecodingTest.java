@@ -97,8 +97,8 @@ class RequestDecodingTest {
                 + "start)", error.getMessage());
         assertTrue(refused("{\"command\": [\"true\"], \"isolation\": {\"network\": \"none\"}}").getMessage()
                 .startsWith("unknown field \"isolation.network\" (known: rootfs, keep, mounts, net,"));
-        assertTrue(refused("{\"command\": [\"true\"], \"isolation\": {\"limits\": {\"mem\": 1}}}").getMessage()
-                .startsWith("unknown field \"isolation.limits.mem\""));
+        assertEquals("isolation.limits.mem is not a limit (known: cpu, as, nproc, fsize, nofile)",
+                refused("{\"command\": [\"true\"], \"isolation\": {\"limits\": {\"mem\": 1}}}").getMessage());
     }
 
     @Test
@@ -123,16 +123,31 @@ class RequestDecodingTest {
                 refused("{\"command\": [\"ls\"], \"isolation\": {\"keep\": true}}").getMessage());
         assertEquals("isolation.allowConnect takes ports 0 to 65535, not '70000'",
                 refused("{\"command\": [\"ls\"], \"isolation\": {\"allowConnect\": \"80,70000\"}}").getMessage());
-        assertEquals("isolation.allowBind: empty port range 9-8",
+        assertEquals("isolation.allowBind takes ranges from low to high, not '9-8'",
                 refused("{\"command\": [\"ls\"], \"isolation\": {\"allowBind\": \"9-8\"}}").getMessage());
         assertEquals("isolation.mounts[0].ro needs an absolute path: opt",
                 refused("{\"command\": [\"ls\"], \"isolation\": {\"mounts\": [{\"ro\": \"opt\"}]}}").getMessage());
-        assertEquals("isolation.hostname takes 1 to 64 letters, digits, '.' and '-': a b",
+        assertEquals("isolation.hostname takes 1 to 64 letters, digits, '.' and '-', not 'a b'",
                 refused("{\"command\": [\"ls\"], \"isolation\": {\"hostname\": \"a b\"}}").getMessage());
         assertEquals("isolation.cgroup takes memory=BYTES,pids=N,cpu=PERCENT, not 'io=1'",
                 refused("{\"command\": [\"ls\"], \"isolation\": {\"cgroup\": \"io=1\"}}").getMessage());
         assertEquals("isolation.limits.as takes a non-negative number (K, M, G allowed), not '1T'",
                 refused("{\"command\": [\"ls\"], \"isolation\": {\"limits\": {\"as\": \"1T\"}}}").getMessage());
+        assertEquals("isolation.limits.nofile takes a non-negative number (K, M, G allowed), not '-1'",
+                refused("{\"command\": [\"ls\"], \"isolation\": {\"limits\": {\"nofile\": -1}}}").getMessage());
+    }
+
+    @Test
+    void aBadIsolationValueNamesItsFieldForClients() {
+        assertEquals(Map.of("field", "isolation.allowConnect"),
+                refused("{\"command\": [\"ls\"], \"isolation\": {\"allowConnect\": \"x\"}}").details());
+        assertEquals(Map.of("field", "isolation.limits.mem"),
+                refused("{\"command\": [\"ls\"], \"isolation\": {\"limits\": {\"mem\": 1}}}").details());
+        assertEquals(Map.of("field", "isolation.mounts[1].tmpfs"), refused(
+                "{\"command\": [\"ls\"], \"isolation\": {\"mounts\": [{\"ro\": \"/a\"}, {\"tmpfs\": \"b\"}]}}")
+                .details());
+        // A mistake in the JSON itself is no value's: nothing to name beside the message.
+        assertEquals(Map.of(), refused("{\"command\": [\"ls\"], \"isolation\": {\"net\": 1}}").details());
     }
 
     @Test

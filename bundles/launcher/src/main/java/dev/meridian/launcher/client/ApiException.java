@@ -7,13 +7,22 @@ final class ApiException extends Exception {
     private final int httpStatus;
     private final String code;
     private final String reason;
+    private final String field;
 
-    /** @param reason the error's "reason" field (the kind of a sandbox_failed), or null */
-    ApiException(int httpStatus, String code, String message, String reason) {
+    /**
+     * @param reason the error's "reason" field (the kind of a sandbox_failed), or null
+     * @param field the error's "field" (the request field whose value a bad_request refuses), or null
+     */
+    ApiException(int httpStatus, String code, String message, String reason, String field) {
         super(message);
         this.httpStatus = httpStatus;
         this.code = code;
         this.reason = reason;
+        this.field = field;
+    }
+
+    String field() {
+        return field;
     }
 
     String reason() {

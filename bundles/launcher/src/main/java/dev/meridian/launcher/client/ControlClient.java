@@ -118,17 +118,20 @@ final class ControlClient {
         }
     }
 
-    /** {"error":{"code":..,"message":..}}, or the status line when the body is not that. */
+    /** {"error":{"code":..,"message":..}}, with "reason" and "field" when given; or the status line when not that. */
     static ApiException error(Http.Response response) {
         try {
             Map<String, Object> error = Json.object(Json.parseObject(response.text()), "error");
-            Object reason = error.get("reason");
             return new ApiException(response.status(), Json.string(error, "code"), Json.string(error, "message"),
-                    reason instanceof String text ? text : null);
+                    optionalString(error, "reason"), optionalString(error, "field"));
         } catch (Json.ParseException e) {
             String text = response.text().strip();
             return new ApiException(response.status(), "http_" + response.status(), "HTTP " + response.status()
-                    + " " + response.reason() + (text.isEmpty() ? "" : ": " + Http.printable(text)), null);
+                    + " " + response.reason() + (text.isEmpty() ? "" : ": " + Http.printable(text)), null, null);
         }
+    }
+
+    private static String optionalString(Map<String, Object> object, String name) {
+        return object.get(name) instanceof String text ? text : null;
     }
 }

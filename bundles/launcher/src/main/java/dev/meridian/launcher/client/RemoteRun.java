@@ -230,7 +230,8 @@ final class RemoteRun {
 
     /**
      * An API error as the embedded run would exit: a program that does not exist 127, one that cannot be executed
-     * 126, a request the daemon finds malformed 2, anything else 125.
+     * 126, a request the daemon finds malformed 2 (a refused option value in the embedded run's words), anything
+     * else 125.
      */
     static ClientException failure(ApiException e) {
         int status = switch (e.code()) {
@@ -242,7 +243,7 @@ final class RemoteRun {
             case "bad_request" -> ClientException.USAGE;
             default -> ClientException.SETUP_FAILED;
         };
-        return new ClientException(e.getMessage(), status);
+        return new ClientException(status == ClientException.USAGE ? RunRequest.refusal(e) : e.getMessage(), status);
     }
 
     private ClientException lostDaemon(Exception e) {

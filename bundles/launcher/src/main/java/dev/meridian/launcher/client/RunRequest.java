@@ -4,14 +4,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code meridian run}'s command line as a create request of the control API. The options, their checks and their
- * messages are those of the embedded run (bundles/cli RunCommand and IsolationOptions), so a mistake is reported
- * the same whichever way the run goes; what the daemon cannot do ({@code --fd}) is refused here.
+ * {@code meridian run}'s command line as a create request of the control API. The options are those of the embedded
+ * run (bundles/cli RunCommand and IsolationOptions); their values go to the daemon as the strings given, and the
+ * daemon checks them with the embedded run's parser. A value it refuses comes back naming its field, which
+ * {@link #refusal} turns into the option, so a mistake reads the same whichever way the run goes. What the daemon
+ * cannot do ({@code --fd}) is refused here.
  */
 final class RunRequest {
     /** Options only the client knows; an embedded run gets the command line without them. */
@@ -25,7 +26,17 @@ final class RunRequest {
     static final Set<String> REPEATABLE = Set.of("--profile", "--policy", "--ro", "--rw", "--tmpfs", "--limit",
             "--fd");
 
-    private static final Set<String> LIMITS = Set.of("cpu", "as", "nproc", "fsize", "nofile");
+    private static final String ISOLATION = "isolation.";
+    /** The options whose value is one isolation field's, as given. */
+    private static final Map<String, String> ISOLATION_FIELDS = new LinkedHashMap<>();
+
+    static {
+        ISOLATION_FIELDS.put("--net", "net");
+        ISOLATION_FIELDS.put("--allow-connect", "allowConnect");
+        ISOLATION_FIELDS.put("--allow-bind", "allowBind");
+        ISOLATION_FIELDS.put("--hostname", "hostname");
+        ISOLATION_FIELDS.put("--cgroup", "cgroup");
+    }
 
     private final CommandLine line;
 
@@ -128,126 +139,61 @@ final class RunRequest {
         }
         List<Object> mounts = new ArrayList<>();
         for (CommandLine.Option option : line.all(Set.of("--ro", "--rw", "--tmpfs"))) {
-            Path path = Path.of(option.value());
-            if (!path.isAbsolute()) {
-                throw ClientException.usage("run: " + option.name() + " needs an absolute path: " + option.value());
-            }
-            mounts.add(Map.of(option.name().substring(2), path.normalize().toString()));
+            mounts.add(Map.of(option.name().substring(2), option.value()));
         }
         if (!mounts.isEmpty()) {
             isolation.put("mounts", mounts);
         }
-        String net = line.value("--net");
-        if (net != null) {
-            String mode = net.toLowerCase(Locale.ROOT);
-            if (!Set.of("none", "loopback", "host").contains(mode)) {
-                throw ClientException.usage("run: --net takes none, loopback or host, not '" + net + "'");
+        for (Map.Entry<String, String> option : ISOLATION_FIELDS.entrySet()) {
+            if (line.value(option.getKey()) != null) {
+                isolation.put(option.getValue(), line.value(option.getKey()));
             }
-            isolation.put("net", mode);
-        }
-        putPorts(isolation, "allowConnect", "--allow-connect");
-        putPorts(isolation, "allowBind", "--allow-bind");
-        String hostname = line.value("--hostname");
-        if (hostname != null) {
-            if (hostname.isEmpty() || hostname.length() > 64 || !hostname.matches("[A-Za-z0-9.-]+")) {
-                throw ClientException.usage("run: --hostname takes 1 to 64 letters, digits, '.' and '-': "
-                        + hostname);
-            }
-            isolation.put("hostname", hostname);
         }
         Map<String, Object> limits = new LinkedHashMap<>();
         for (String limit : line.values("--limit")) {
             int equals = limit.indexOf('=');
-            String name = equals < 0 ? null : limit.substring(0, equals);
-            if (name == null || !LIMITS.contains(name)) {
-                throw ClientException.usage("run: --limit takes NAME=VALUE with NAME one of cpu, as, nproc, fsize, "
-                        + "nofile: " + limit);
+            if (equals < 0) {
+                throw ClientException.usage("run: --limit takes NAME=VALUE, not '" + limit + "'");
             }
-            String value = limit.substring(equals + 1);
-            amount("--limit " + name, value);
-            if (limits.put(name, value) != null) {
+            String name = limit.substring(0, equals);
+            if (limits.put(name, limit.substring(equals + 1)) != null) {
                 throw ClientException.usage("run: --limit " + name + " given twice");
             }
         }
         if (!limits.isEmpty()) {
             isolation.put("limits", limits);
         }
-        String cgroup = line.value("--cgroup");
-        if (cgroup != null) {
-            checkCgroup(cgroup);
-            isolation.put("cgroup", cgroup);
-        }
         return isolation;
     }
 
-    private void putPorts(Map<String, Object> isolation, String field, String option) throws ClientException {
-        String text = line.value(option);
-        if (text == null) {
-            return;
+    /**
+     * The daemon's refusal of a create request in the embedded run's words: a value refused in field
+     * {@code isolation.allowConnect} is the {@code --allow-connect} option's ("run: --allow-connect takes ports ...").
+     * Any other refusal is the daemon's message as it is.
+     */
+    static String refusal(ApiException e) {
+        String field = e.field();
+        String message = e.getMessage();
+        if (field == null || !field.startsWith(ISOLATION) || !message.startsWith(field + " ")) {
+            return message;
         }
-        for (String part : text.split(",", -1)) {
-            int dash = part.indexOf('-');
-            int from = port(option, dash < 0 ? part : part.substring(0, dash));
-            int to = dash < 0 ? from : port(option, part.substring(dash + 1));
-            if (to < from) {
-                throw ClientException.usage("run: " + option + ": empty port range " + part);
-            }
-        }
-        isolation.put(field, text);
+        String option = optionOf(field.substring(ISOLATION.length()));
+        return option == null ? message : "run: " + option + message.substring(field.length());
     }
 
-    private static int port(String option, String text) throws ClientException {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // below
+    /** The option that gave isolation field {@code name} ({@code limits.cpu}, {@code mounts[2].ro}), or null. */
+    private static String optionOf(String name) {
+        if (name.startsWith("limits.")) {
+            return "--limit " + name.substring("limits.".length());
         }
-        throw ClientException.usage("run: " + option + " takes ports 0 to 65535, not '" + text + "'");
-    }
-
-    private static void checkCgroup(String text) throws ClientException {
-        for (String part : text.split(",", -1)) {
-            int equals = part.indexOf('=');
-            String name = equals < 0 ? part : part.substring(0, equals);
-            String value = equals < 0 ? "" : part.substring(equals + 1);
-            if (!Set.of("memory", "pids", "cpu").contains(name)) {
-                throw ClientException.usage("run: --cgroup takes memory=BYTES,pids=N,cpu=PERCENT, not '" + part
-                        + "'");
-            }
-            long amount = amount("--cgroup " + name, value);
-            if (name.equals("cpu") && amount > Integer.MAX_VALUE) {
-                throw ClientException.usage("run: --cgroup cpu is a percentage of one CPU: " + amount);
+        if (name.startsWith("mounts[") && name.indexOf("].") > 0) {
+            return "--" + name.substring(name.indexOf("].") + 2);
+        }
+        for (Map.Entry<String, String> option : ISOLATION_FIELDS.entrySet()) {
+            if (option.getValue().equals(name)) {
+                return option.getKey();
             }
         }
-    }
-
-    /** A non-negative number with an optional K, M or G (powers of 1024). */
-    private static long amount(String what, String text) throws ClientException {
-        long unit = 1;
-        String digits = text;
-        if (!text.isEmpty()) {
-            unit = switch (Character.toUpperCase(text.charAt(text.length() - 1))) {
-                case 'K' -> 1L << 10;
-                case 'M' -> 1L << 20;
-                case 'G' -> 1L << 30;
-                default -> 1;
-            };
-            if (unit != 1) {
-                digits = text.substring(0, text.length() - 1);
-            }
-        }
-        try {
-            long value = Long.parseLong(digits);
-            if (value >= 0 && value <= Long.MAX_VALUE / unit) {
-                return value * unit;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw ClientException.usage("run: " + what + " takes a non-negative number (K, M, G allowed), not '" + text
-                + "'");
+        return null;
     }
 }

@@ -29,7 +29,7 @@ class RunRequestTest {
         assertEquals("/home/me/work/j", body.get("journal"));
         assertEquals("pipe", body.get("stdio"));
         assertEquals(false, body.get("start"));
-        assertEquals(Map.of("mounts", List.of(Map.of("ro", "/usr"), Map.of("tmpfs", "/tmp")), "net", "loopback",
+        assertEquals(Map.of("mounts", List.of(Map.of("ro", "/usr"), Map.of("tmpfs", "/tmp")), "net", "LOOPBACK",
                 "allowConnect", "80,443", "hostname", "box", "limits", Map.of("as", "1G"), "cgroup", "pids=64"),
                 body.get("isolation"));
         assertTrue(Json.write(body).startsWith("{\"command\":[\"sh\",\"-c\",\"echo --profile\"],"), Json.write(body));
@@ -44,16 +44,13 @@ class RunRequestTest {
     }
 
     @Test
-    void reportsMistakesAsTheEmbeddedRunDoes() {
+    void reportsCommandLineMistakesAsTheEmbeddedRunDoes() {
         Map<List<String>, String> mistakes = Map.of(
                 List.of("--bogus", "x"), "unknown option: --bogus",
                 List.of("--journal"), "option --journal needs a value",
                 List.of("--trace=1", "x"), "option --trace takes no value",
-                List.of("--net", "wifi", "x"), "run: --net takes none, loopback or host, not 'wifi'",
-                List.of("--ro", "rel", "x"), "run: --ro needs an absolute path: rel",
-                List.of("--allow-bind", "9-8", "x"), "run: --allow-bind: empty port range 9-8",
-                List.of("--limit", "mem=1", "x"), "run: --limit takes NAME=VALUE with NAME one of cpu, as, nproc, "
-                        + "fsize, nofile: mem=1",
+                List.of("--limit", "cpu", "x"), "run: --limit takes NAME=VALUE, not 'cpu'",
+                List.of("--limit", "as=1G", "--limit", "as=2G", "x"), "run: --limit as given twice",
                 List.of("--keep", "x"), "run: --keep keeps the writable layer of a --rootfs; there is none",
                 List.of("--trace", "--trace-file", "f", "x"), "run: --trace and --trace-file exclude each other",
                 List.of(), "run: no program given (see meridian run --help)");
@@ -63,6 +60,42 @@ class RunRequestTest {
             assertEquals(mistake.getValue(), e.getMessage());
             assertEquals(ClientException.USAGE, e.status());
         }
+    }
+
+    @Test
+    void optionValuesGoToTheDaemonAsGivenForItToCheck() throws ClientException {
+        Map<String, Object> body = body("--net", "wifi", "--allow-bind", "9-8", "--ro", "rel", "--limit", "mem=x",
+                "--cgroup", "io=1", "--hostname", "a b", "x");
+        assertEquals(Map.of("mounts", List.of(Map.of("ro", "rel")), "net", "wifi", "allowBind", "9-8", "hostname",
+                "a b", "limits", Map.of("mem", "x"), "cgroup", "io=1"), body.get("isolation"));
+    }
+
+    @Test
+    void theDaemonsRefusalOfAValueNamesTheOption() {
+        Map<String, String> refusals = Map.of(
+                "isolation.net takes none, loopback or host, not 'wifi'",
+                "run: --net takes none, loopback or host, not 'wifi'",
+                "isolation.allowConnect takes ports 0 to 65535, not 'x'",
+                "run: --allow-connect takes ports 0 to 65535, not 'x'",
+                "isolation.limits.mem is not a limit (known: cpu, as, nproc, fsize, nofile)",
+                "run: --limit mem is not a limit (known: cpu, as, nproc, fsize, nofile)",
+                "isolation.mounts[1].tmpfs needs an absolute path: b",
+                "run: --tmpfs needs an absolute path: b",
+                "isolation.cgroup memory takes a non-negative number (K, M, G allowed), not 'x'",
+                "run: --cgroup memory takes a non-negative number (K, M, G allowed), not 'x'");
+        for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+            String message = refusal.getKey();
+            ClientException e = RemoteRun.failure(new ApiException(400, "bad_request", message, null,
+                    message.substring(0, message.indexOf(' '))));
+            assertEquals(refusal.getValue(), e.getMessage());
+            assertEquals(ClientException.USAGE, e.status());
+        }
+        // Without a field of the isolation, the message is the daemon's as it is.
+        assertEquals("cwd needs an absolute path: x", RemoteRun.failure(
+                new ApiException(400, "bad_request", "cwd needs an absolute path: x", null, "cwd")).getMessage());
+        assertEquals("isolation.keep keeps the writable layer of a rootfs; there is none", RemoteRun.failure(
+                new ApiException(400, "bad_request", "isolation.keep keeps the writable layer of a rootfs; there is none",
+                        null, null)).getMessage());
     }
 
     @Test
