@@ -234,6 +234,24 @@ class DaemonRunIT {
         assertTrue(fd.err().contains("--embedded"), fd::describe);
     }
 
+    /** The daemon checks the values (the client passes them as given) and the client names the option it refuses. */
+    @Test
+    void aBadOptionValueReadsTheSameThroughTheDaemonAsEmbedded() {
+        for (List<String> options : List.of(List.of("--allow-connect", "80,443,8000-x"), List.of("--limit", "mem=1"),
+                List.of("--cgroup", "memory=1G,io=1"), List.of("--hostname", "a b"), List.of("--ro", "relative"))) {
+            List<String> arguments = new ArrayList<>(options);
+            arguments.addAll(List.of("--", "true"));
+            Commands.Outcome throughDaemon = client(new byte[0], "run", arguments.toArray(String[]::new));
+            arguments.addFirst("--embedded");
+            Commands.Outcome embedded = client(new byte[0], "run", arguments.toArray(String[]::new));
+            assertEquals(2, throughDaemon.exitCode(), throughDaemon::describe);
+            assertEquals(2, embedded.exitCode(), embedded::describe);
+            assertTrue(throughDaemon.err().startsWith("meridian: run: " + options.getFirst() + " "),
+                    throughDaemon::describe);
+            assertEquals(embedded.err(), throughDaemon.err());
+        }
+    }
+
     @Test
     void bundlesListsWhatRuns() {
         Commands.Outcome list = client(new byte[0], "bundles");
