@@ -204,7 +204,9 @@ public final class DeployingBundleManager implements BundleManager {
      */
     synchronized void fileRemoved(String fileName) {
         Optional<DeployRecords.Entry> recorded = records.ofFile(fileName);
-        if (recorded.isEmpty()) {
+        // Checked again under the lock: an API deploy records the file a moment before it moves it into place, and
+        // a scan that listed the directory in between must not take the new bundle away again.
+        if (recorded.isEmpty() || Files.exists(deployDirectory.resolve(fileName))) {
             return;
         }
         String symbolicName = recorded.get().symbolicName();
