@@ -53,13 +53,18 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/meridian-soak.XXXXXX")
 readonly WORK STATE=$WORK/state BUILD=$WORK/bin
 readonly SOCKET=$STATE/control.sock
 daemon_pid=""
+succeeded=false
 cleanup() {
     jobs -p | xargs -r kill 2>/dev/null || true
     if [[ -n $daemon_pid ]]; then
         kill -TERM "$daemon_pid" 2>/dev/null || true
         wait "$daemon_pid" 2>/dev/null || true
     fi
-    rm -rf "$WORK"
+    if $succeeded; then
+        rm -rf "$WORK"
+    else
+        echo "soak.sh: kept $WORK (daemon.log, out/, samples) for a look" >&2
+    fi
 }
 trap cleanup EXIT
 
@@ -92,9 +97,14 @@ java_pid=$daemon_pid
 
 sample() { # LABEL: one line "label seconds rss_kib fds threads"
     local rss fds threads
+    if ! kill -0 "$java_pid" 2>/dev/null; then
+        echo "soak.sh: the daemon died; its log ends:" >&2
+        tail -n 40 "$WORK/daemon.log" >&2
+        exit 1
+    fi
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$java_pid/status")
-    fds=$(find "/proc/$java_pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
-    threads=$(find "/proc/$java_pid/task" -mindepth 1 -maxdepth 1 | wc -l)
+    fds=$(ls "/proc/$java_pid/fd" 2>/dev/null | wc -l)
+    threads=$(ls "/proc/$java_pid/task" 2>/dev/null | wc -l)
     echo "$1 $SECONDS $rss $fds $threads" >>"$WORK/samples"
 }
 
@@ -110,11 +120,11 @@ worker() { # N: runs sandboxes until the deadline; one line per run in $WORK/out
         body=$(jq -cn --arg cmd "${WORKLOADS[$kind]} > $WORK/out/w$n 2>&1" --arg cwd "$WORK" --arg profile "$profile" \
             '{command: ["sh", "-c", $cmd], cwd: $cwd, stdio: "null", env: {PATH: "/usr/bin:/bin"},
               policies: [{profile: $profile}]}')
-        id=$(api POST /sandboxes "$body" | jq -r '.id // empty')
+        id=$(api POST /sandboxes "$body" 2>>"$WORK/out/curl-$n" | jq -r '.id // empty')
         if [[ -z $id ]]; then
             echo "fail $kind create" >>"$WORK/out/worker-$n"
         else
-            info=$(api GET "/sandboxes/$id/wait?timeout=300000")
+            info=$(api GET "/sandboxes/$id/wait?timeout=300000" 2>>"$WORK/out/curl-$n")
             status=$(jq -r '.exit.status // "none"' <<<"$info")
             if [[ $status == 0 ]] && cmp -s "$WORK/out/w$n" "$WORK/expected-$kind"; then
                 echo "ok $kind" >>"$WORK/out/worker-$n"
@@ -163,4 +173,5 @@ retained=$(api GET "/sandboxes?all=true" | jq '.sandboxes | length')
 } | tee "$out"
 echo
 echo "results written to $out"
-((failed == 0))
+((failed == 0)) && succeeded=true
+$succeeded

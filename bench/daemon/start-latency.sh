@@ -90,11 +90,12 @@ curl -sf --unix-socket "$STATE/control.sock" http://meridian/v1/ready >/dev/null
 for _ in $(seq 5); do MERIDIAN_STATE=$STATE "$MERIDIAN" run -- /bin/true; done
 
 whole() { # MODE COMMAND...: appends the command's wall time in ns to $WORK/MODE
-    local mode=$1
+    local mode=$1 program
     shift
-    "$BUILD/timeit" "$WORK/t" "$@" >/dev/null
-    cat "$WORK/t" >>"$WORK/$mode"
-    echo >>"$WORK/$mode"
+    program=$(command -v "$1") # timeit takes a path
+    shift
+    "$BUILD/timeit" "$WORK/t" "$program" "$@" >/dev/null
+    awk '{ print $1 }' "$WORK/t" >>"$WORK/$mode"
 }
 for ((run = 0; run < runs; run++)); do
     read -r first total < <("$BUILD/api-start" "$STATE/control.sock" 1 "$WORK" default "$BUILD/first-call")
@@ -116,7 +117,7 @@ stats() { # FILE: "median p90 min" in ms
     sort -n "$1" | awk '{ v[NR] = $1 } END {
         m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
         p = v[int(NR * 0.9 + 0.999)]
-        printf "%.2f %.2f %.2f %d", m / 1e6, p / 1e6, v[1] / 1e6, NR }'
+        printf "%.2f %.2f %.2f %d\n", m / 1e6, p / 1e6, v[1] / 1e6, NR }'
 }
 verdict() { # VALUE TARGET
     awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "✓" : "✗" }'
