@@ -408,7 +408,7 @@ run_timed() {
             rm -rf "$WORK/journal-$key"
             # Embedded unless warm: a daemon the user runs must not turn the other modes into clients.
             if [[ $mode == warm ]]; then
-                full=(env "MERIDIAN_STATE=$WORK/daemon-state" "$MERIDIAN" run)
+                full=(/usr/bin/env "MERIDIAN_STATE=$WORK/daemon-state" "$MERIDIAN" run)
             else
                 full=("$MERIDIAN" run --embedded)
             fi
