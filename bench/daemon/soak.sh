@@ -95,7 +95,14 @@ done
 # The JVM of the daemon (bin/meridian execs it, so it is the pid started above).
 java_pid=$daemon_pid
 
-sample() { # LABEL: one line "label seconds rss_kib fds threads"
+# The live heap after a full GC, KiB: unlike RSS, it grows only with what the daemon keeps.
+jcmd=$(dirname "$(readlink -f "/proc/$java_pid/exe")")/jcmd
+live_heap() {
+    "$jcmd" "$java_pid" GC.run >/dev/null 2>&1 || { echo "?"; return; }
+    "$jcmd" "$java_pid" GC.heap_info 2>/dev/null | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -n 1
+}
+
+sample() { # LABEL [HEAP]: one line "label seconds rss_kib fds threads heap_kib"
     local rss fds threads
     if ! kill -0 "$java_pid" 2>/dev/null; then
         echo "soak.sh: the daemon died; its log ends:" >&2
@@ -105,7 +112,7 @@ sample() { # LABEL: one line "label seconds rss_kib fds threads"
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$java_pid/status")
     fds=$(ls "/proc/$java_pid/fd" 2>/dev/null | wc -l)
     threads=$(ls "/proc/$java_pid/task" 2>/dev/null | wc -l)
-    echo "$1 $SECONDS $rss $fds $threads" >>"$WORK/samples"
+    echo "$1 $SECONDS $rss $fds $threads ${2:--}" >>"$WORK/samples"
 }
 
 api() { # METHOD PATH [BODY]
@@ -136,7 +143,7 @@ worker() { # N: runs sandboxes until the deadline; one line per run in $WORK/out
     done
 }
 
-sample before
+sample before "$(live_heap)"
 deadline=$((SECONDS + duration))
 for ((n = 0; n < concurrent; n++)); do
     worker "$n" &
@@ -147,7 +154,7 @@ while ((SECONDS < deadline)); do
 done
 wait $(jobs -p | grep -vx "$daemon_pid") 2>/dev/null || true
 sleep 10 # let finished sandboxes' threads and descriptors go
-sample after
+sample after "$(live_heap)"
 
 total=$(cat "$WORK"/out/worker-* | wc -l)
 failed=$(cat "$WORK"/out/worker-* | grep -c '^fail' || true)
@@ -161,9 +168,10 @@ retained=$(api GET "/sandboxes?all=true" | jq '.sandboxes | length')
     echo "- sandboxes run: $total; wrong output or status: $failed"
     echo "- sandboxes the daemon lists afterwards (\`?all=true\`, bounded by retain.finished): $retained"
     echo
-    echo "| sample | at s | RSS MiB | open fds | threads |"
-    echo "|---|---|---|---|---|"
-    awk '{ printf "| %s | %d | %.1f | %d | %d |\n", $1, $2, $3 / 1024, $4, $5 }' "$WORK/samples"
+    echo "| sample | at s | RSS MiB | open fds | threads | live heap after a full GC, MiB |"
+    echo "|---|---|---|---|---|---|"
+    awk '{ printf "| %s | %d | %.1f | %d | %d | %s |\n", $1, $2, $3 / 1024, $4, $5,
+           ($6 == "-" || $6 == "?") ? $6 : sprintf("%.1f", $6 / 1024) }' "$WORK/samples"
     if ((failed > 0)); then
         echo
         echo "Failures (first 20):"

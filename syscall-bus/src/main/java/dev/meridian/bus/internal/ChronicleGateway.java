@@ -9,6 +9,7 @@ import dev.meridian.api.SyscallEvent;
 import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.VerdictAction;
 import java.util.Objects;
+import java.util.Set;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
@@ -33,6 +34,14 @@ final class ChronicleGateway implements SyscallGateway {
     private final Journal journal;
     private final long sandboxId;
     private final ShimRegistry shims;
+    /** The open gateways of the bus; this one leaves it when closed. */
+    private final Set<ChronicleGateway> openGateways;
+    /**
+     * The shim a call is in right now, else null: an unbound shim's bundle is refreshed only once
+     * no gateway is in it (see {@link ChronicleSyscallBus#unbindShim}), because code of a refreshed
+     * revision cannot load a class it had not loaded yet. Written by the supervisor thread only.
+     */
+    private volatile NorthShim serving;
     /** The policy calls are judged by; only the supervisor thread switches it, to {@link #replacement}. */
     private Policy policy;
     private volatile Policy replacement;
@@ -48,13 +57,21 @@ final class ChronicleGateway implements SyscallGateway {
     private boolean exited;
     private boolean closed;
 
-    ChronicleGateway(Journal journal, long sandboxId, Policy policy, ShimRegistry shims, long shimWaitNanos) {
+    ChronicleGateway(Journal journal, long sandboxId, Policy policy, ShimRegistry shims, long shimWaitNanos,
+            Set<ChronicleGateway> openGateways) {
         this.journal = journal;
+        this.openGateways = openGateways;
         this.sandboxId = sandboxId;
         this.policy = policy;
         this.replacement = policy;
         this.shims = shims;
         this.shimWaitNanos = shimWaitNanos;
+        openGateways.add(this);
+    }
+
+    /** The shim a call of this gateway is in, or null. */
+    NorthShim serving() {
+        return serving;
     }
 
     @Override
@@ -136,6 +153,7 @@ final class ChronicleGateway implements SyscallGateway {
             return;
         }
         closed = true;
+        openGateways.remove(this);
         journal.sandboxClosed(sandboxId);
         try {
             if (appender != null) {
@@ -160,23 +178,35 @@ final class ChronicleGateway implements SyscallGateway {
 
     /** Serves the call through its ABI's shim; fails closed (DENY EPERM, bus rule) when that is impossible. */
     private void dispatch(SyscallEvent call, GuestMemory memory) {
-        NorthShim shim = shims.await(call.abi(), shimWaitNanos);
-        if (shim == null) {
-            failClosed(call, BusRules.NO_SHIM, null);
-            return;
+        NorthShim shim;
+        for (;;) {
+            shim = shims.await(call.abi(), shimWaitNanos);
+            if (shim == null) {
+                failClosed(call, BusRules.NO_SHIM, null);
+                return;
+            }
+            // Announce, then check it is still bound: an unbind either sees the announcement and
+            // waits for the call, or happened before the check and the call waits for the successor.
+            serving = shim;
+            if (shims.isBound(shim)) {
+                break;
+            }
+            serving = null;
         }
         try {
             shim.handle(call, memory, policy);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             failClosed(call, BusRules.SHIM_FAILED, e);
             return;
+        } finally {
+            serving = null;
         }
         if (call.action() == null) {
             failClosed(call, BusRules.NO_VERDICT, null);
         }
     }
 
-    private void failClosed(SyscallEvent call, int busRule, RuntimeException cause) {
+    private void failClosed(SyscallEvent call, int busRule, Throwable cause) {
         call.verdict(VerdictAction.DENY, EPERM, busRule, false);
         // Every such call is journaled under its rule; the log only points at the first.
         if (!failClosedReported) {

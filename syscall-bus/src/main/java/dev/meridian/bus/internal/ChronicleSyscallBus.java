@@ -4,12 +4,16 @@ import dev.meridian.api.JournalException;
 import dev.meridian.api.JournalReader;
 import dev.meridian.api.NorthShim;
 import dev.meridian.api.Policy;
+import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SyscallBus;
 import dev.meridian.api.SyscallGateway;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.osgi.service.component.annotations.Activate;
@@ -19,6 +23,8 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The syscall bus over Chronicle Queue. North shims are bound dynamically: replacing a shim
@@ -43,9 +49,13 @@ public final class ChronicleSyscallBus implements SyscallBus {
     }
 
     static final long DEFAULT_SHIM_WAIT_MILLIS = 500;
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long DRAIN_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleSyscallBus.class);
 
     private final ShimRegistry shims = new ShimRegistry();
     private final JournalRegistry journals = new JournalRegistry();
+    private final Set<ChronicleGateway> gateways = ConcurrentHashMap.newKeySet();
     private volatile long shimWaitNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_SHIM_WAIT_MILLIS);
 
     @Activate
@@ -74,6 +84,27 @@ public final class ChronicleSyscallBus implements SyscallBus {
 
     public void unbindShim(NorthShim shim) {
         shims.remove(shim);
+        awaitNoCallIn(shim);
+    }
+
+    /**
+     * Returns once no gateway is in a call of {@code shim} (bounded): the bundle of an unbound shim
+     * is stopped and refreshed right after this returns, and a call still running its code could then
+     * fail to load a class and be lost. Calls take microseconds; the bound only guards against a bug.
+     */
+    private void awaitNoCallIn(NorthShim shim) {
+        long deadline = System.nanoTime() + DRAIN_NANOS;
+        for (ChronicleGateway gateway : gateways) {
+            while (gateway.serving() == shim) {
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("sandbox {} is still in a call of the unbound shim {} after {} ms",
+                            SandboxIds.format(gateway.sandboxId()), shim.personality(),
+                            TimeUnit.NANOSECONDS.toMillis(DRAIN_NANOS));
+                    return;
+                }
+                LockSupport.parkNanos(DRAIN_POLL_NANOS);
+            }
+        }
     }
 
     @Override
@@ -94,7 +125,7 @@ public final class ChronicleSyscallBus implements SyscallBus {
             throw new JournalException("cannot write journal to " + journalDirectory + ": "
                     + RecordScanner.causeOf(e), e);
         }
-        return new ChronicleGateway(journal, sandboxId, policy, shims, shimWaitNanos);
+        return new ChronicleGateway(journal, sandboxId, policy, shims, shimWaitNanos, gateways);
     }
 
     @Override

@@ -37,6 +37,16 @@ final class ShimRegistry {
         }
     }
 
+    /** Whether {@code shim} is still bound (not unbound since a caller found it). */
+    boolean isBound(NorthShim shim) {
+        for (NorthShim bound : shims) {
+            if (bound == shim) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The shim serving {@code abi}, or {@code null}. */
     NorthShim find(int abi) {
         for (NorthShim shim : shims) {

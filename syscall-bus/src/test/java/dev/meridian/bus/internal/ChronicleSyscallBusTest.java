@@ -35,6 +35,7 @@ import dev.meridian.bus.internal.Fixtures.TestShim;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,6 +197,40 @@ class ChronicleSyscallBusTest {
         assertEquals(List.of(), firstArgs(bus, new JournalQuery(null, null, null, after, null)));
         assertEquals(List.of(), firstArgs(bus, new JournalQuery(null, null, null, null, before)));
         assertEquals(List.of(), firstArgs(bus, new JournalQuery(3L, null, null, null, null)));
+    }
+
+    @Test
+    void anUnboundShimIsLetGoOnlyOnceNoCallIsInIt() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Fixtures.TestShim blocking = new Fixtures.TestShim() {
+            @Override
+            public void handle(SyscallEvent call, GuestMemory memory, Policy policy) {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.handle(call, memory, policy);
+            }
+        };
+        ChronicleSyscallBus bus = new ChronicleSyscallBus();
+        bus.bindShim(blocking);
+        try (SyscallGateway gateway = bus.open(journal, SANDBOX, spec(journal, "x"), new TestPolicy())) {
+            SyscallEvent event = new SyscallEvent();
+            Thread guest = Thread.ofPlatform().start(() -> Fixtures.call(gateway, event, MEMORY, 1, 39, 0));
+            assertTrue(inside.await(10, TimeUnit.SECONDS));
+            // The bundle of an unbound shim is refreshed as soon as unbind returns: not while a call runs its code.
+            Thread unbinding = Thread.ofPlatform().start(() -> bus.unbindShim(blocking));
+            unbinding.join(200);
+            assertTrue(unbinding.isAlive(), "unbind returned while a call was in the shim");
+            release.countDown();
+            unbinding.join(10_000);
+            guest.join(10_000);
+            assertFalse(unbinding.isAlive());
+            assertEquals(VerdictAction.ALLOW, event.action(), "the call in flight was answered by its shim");
+        }
     }
 
     @Test
