@@ -99,7 +99,10 @@ java_pid=$daemon_pid
 jcmd=$(dirname "$(readlink -f "/proc/$java_pid/exe")")/jcmd
 live_heap() {
     "$jcmd" "$java_pid" GC.run >/dev/null 2>&1 || { echo "?"; return; }
-    "$jcmd" "$java_pid" GC.heap_info 2>/dev/null | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -n 1
+    # Every generation's (Serial: DefNew + Tenured; G1: one heap line), not their spaces' lines.
+    "$jcmd" "$java_pid" GC.heap_info 2>/dev/null \
+        | awk 'match($0, / total [0-9]+K, used [0-9]+K/) { split(substr($0, RSTART, RLENGTH), f, /[ K,]+/); sum += f[5] }
+               END { print sum + 0 }'
 }
 
 sample() { # LABEL [HEAP]: one line "label seconds rss_kib fds threads heap_kib"
