@@ -17,7 +17,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -53,9 +55,24 @@ public final class LinuxPlatform implements SouthPlatform {
     private final String hostProblem;
     private final int landlockAbi;
 
+    /**
+     * Reads the properties once: a platform replaced while its sandboxes run keeps serving launches
+     * that raced the swap, and the context of a stopped bundle can no longer be asked.
+     */
     @Activate
     public LinuxPlatform(BundleContext context) {
-        this(context::getProperty);
+        this(propertiesOf(context));
+    }
+
+    private static UnaryOperator<String> propertiesOf(BundleContext context) {
+        Map<String, String> values = new HashMap<>();
+        for (String key : List.of(HELPER_PROPERTY, HOME_PROPERTY, RUNTIME_DIRECTORY_PROPERTY)) {
+            String value = context.getProperty(key);
+            if (value != null) {
+                values.put(key, value);
+            }
+        }
+        return values::get;
     }
 
     /** @param properties looks up the properties above (e.g. {@code System::getProperty}) */
