@@ -23,6 +23,15 @@ public interface JournalReader extends AutoCloseable {
      */
     Follow follow(long sandboxId, Consumer<JournalEntry> sink);
 
+    /**
+     * Follows the whole journal live from its current end: delivers every call matching
+     * {@code query} (any sandbox unless it names one) once its completion is journaled, in journal
+     * order, on a thread of the reader's own, until closed. A sink that blocks only holds up this
+     * follow (it is a tailer; the journal keeps everything), never a guest. {@link Follow#awaitEnd}
+     * returns false until closed.
+     */
+    Follow followAll(JournalQuery query, Consumer<JournalEntry> sink);
+
     @Override
     void close();
 
