@@ -106,15 +106,15 @@ final class ChronicleTrafficTap implements TrafficTap {
         }
         List<TappedJournal> journals = current == null ? List.of() : current.journals;
         synchronized (statusLock) {
-            long now = System.currentTimeMillis();
             long lagRecords = 0;
             double lagSeconds = 0;
             for (TappedJournal journal : journals) {
-                TappedJournal.Lag lag = journal.measure(now);
+                TappedJournal.Lag lag = journal.measure();
                 lagRecords += lag.records();
                 lagSeconds = Math.max(lagSeconds, lag.seconds());
                 lostToDeletion += lag.newlyLost();
             }
+            long now = System.currentTimeMillis();
             if (now - journalBytesMillis >= BYTES_REFRESH_MILLIS || journals.size() != journalBytesCount) {
                 journalBytes = journals.stream().mapToLong(TappedJournal::bytes).sum();
                 journalBytesMillis = now;
