@@ -129,7 +129,7 @@ final class TappedJournal {
                         .forEach(warning -> LOG.warn("traffic tap: {} (counted lost)", warning));
             }
         }
-        if (consumed != before) {
+        if (consumed != before && !failed) {
             publish(scanner.position(), consumed);
         }
         return (int) (consumed - before);
