@@ -20,6 +20,7 @@ import dev.meridian.bus.internal.Fixtures.TestPolicy;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -40,8 +41,13 @@ class TrafficTapAllocationTest {
     private static final int CALLS_PER_WINDOW = 1_000;
     private static final int MAX_CHUNK_EVENTS = 2;
     private static final long MAX_CHUNK_EVENT_BYTES = 4_096;
-    /** Long enough for the tap's idle backoff to reach its ceiling and probe the journal's end. */
-    private static final long IDLE_MILLIS = 300;
+    /**
+     * Idle windows, each long enough for the tap's idle backoff to reach its ceiling and probe the
+     * journal's end many times: per-poll garbage shows in every window, while a one-off (seen once on
+     * a heavily loaded machine: a probe racing the last append) shows in one at most.
+     */
+    private static final int IDLE_WINDOWS = 3;
+    private static final long IDLE_MILLIS = 150;
 
     @TempDir
     Path journal;
@@ -54,7 +60,7 @@ class TrafficTapAllocationTest {
         GuestMemory memory = new StringMemory("/usr/lib/x86_64-linux-gnu/libc.so.6");
         SyscallEvent event = new SyscallEvent();
         long[] allocatedPerWindow = new long[WINDOWS];
-        long allocatedIdle;
+        long[] allocatedIdle = new long[IDLE_WINDOWS];
         try (Subscription subscription = bus.subscribe(listener);
                 SyscallGateway gateway = bus.open(journal, 42, spec(journal, "bench"), new TestPolicy())) {
             long tap = bus.tapThread().threadId();
@@ -66,9 +72,11 @@ class TrafficTapAllocationTest {
                 listener.await(WARM_UP_CALLS + (window + 1L) * CALLS_PER_WINDOW);
                 allocatedPerWindow[window] = threads.getThreadAllocatedBytes(tap) - before;
             }
-            long before = threads.getThreadAllocatedBytes(tap);
-            Thread.sleep(IDLE_MILLIS);
-            allocatedIdle = threads.getThreadAllocatedBytes(tap) - before;
+            for (int window = 0; window < IDLE_WINDOWS; window++) {
+                long before = threads.getThreadAllocatedBytes(tap);
+                Thread.sleep(IDLE_MILLIS);
+                allocatedIdle[window] = threads.getThreadAllocatedBytes(tap) - before;
+            }
             assertEquals(0, bus.status().lostRecords());
         } finally {
             bus.deactivate();
@@ -81,10 +89,11 @@ class TrafficTapAllocationTest {
             }
         }
         String report = "bytes the tap thread allocated in the windows of " + CALLS_PER_WINDOW
-                + " calls that allocated: " + allocating + "; idle for " + IDLE_MILLIS + " ms: " + allocatedIdle;
+                + " calls that allocated: " + allocating + "; in idle windows of " + IDLE_MILLIS + " ms: "
+                + Arrays.toString(allocatedIdle);
         assertTrue(allocating.size() <= MAX_CHUNK_EVENTS, report);
         assertTrue(allocating.stream().allMatch(bytes -> bytes <= MAX_CHUNK_EVENT_BYTES), report);
-        assertEquals(0, allocatedIdle, report);
+        assertTrue(Arrays.stream(allocatedIdle).filter(bytes -> bytes != 0).count() <= 1, report);
     }
 
     /** A plain call, a captured path and a denial, so the join and the rule names all work. */
