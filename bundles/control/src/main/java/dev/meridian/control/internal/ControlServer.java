@@ -195,7 +195,10 @@ public final class ControlServer implements Services {
     }
 
     private HttpServer server(boolean tcp) {
+        // HTTP/1.1 only: the API's replies (Connection: close, WebSocket upgrades) are HTTP/1.1 semantics, and a
+        // client that upgraded to h2c got a GOAWAY instead of its answer.
         HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                .setHttp2ClearTextEnabled(false)
                 .setCompressionSupported(false)
                 .setMaxWebSocketMessageSize(1 << 20));
         server.requestHandler(request -> api.handle(request, tcp));
