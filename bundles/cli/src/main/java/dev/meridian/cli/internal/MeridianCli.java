@@ -31,6 +31,7 @@ public final class MeridianCli implements ToIntFunction<String[]> {
               ps        list the daemon's sandboxes         (meridian ps --help)
               kill      kill or signal a daemon's sandbox   (meridian kill --help)
               trace     follow a sandbox's system calls     (meridian trace --help)
+              top       live call rates of the daemon       (meridian top --help)
               bundles   list, install, remove bundles       (meridian bundles --help)
               journal   show what sandboxes recorded        (meridian journal --help)
               policy    check, explain and learn policies   (meridian policy --help)
