@@ -244,6 +244,36 @@ class MetricsIT {
         }
     }
 
+    /** The metrics components are delayed: a run that does not ask for metrics loads none of their classes. */
+    @Test
+    void onlyARunThatAsksForMetricsLoadsTheirClasses() throws Exception {
+        Path work = MeridianHome.freshJournal();
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        for (boolean metrics : new boolean[] {false, true}) {
+            Path classes = work.resolve("classes-" + metrics + ".log");
+            List<String> command = new ArrayList<>(List.of(MeridianHome.launcher().toString(), "run", "--embedded",
+                    "--journal", work.toString()));
+            if (metrics) {
+                command.addAll(List.of("--metrics-port", Integer.toString(port)));
+            }
+            command.addAll(List.of("--", "/bin/true"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("MERIDIAN_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes);
+            Process run = builder.start();
+            assertTrue(run.waitFor(90, TimeUnit.SECONDS));
+            assertEquals(0, run.exitValue());
+            String loaded = Files.readString(classes);
+            assertEquals(metrics, loaded.contains(" dev.meridian.observability.internal.PrometheusMetrics "),
+                    () -> "metrics " + metrics);
+            assertEquals(metrics, loaded.contains(" io.prometheus.metrics.core.metrics.Counter "),
+                    () -> "metrics " + metrics);
+        }
+    }
+
     @Test
     void aBadMetricsPortIsAOneLineUsageError() throws Exception {
         Commands.Outcome word = Commands.meridian(List.of("run", "--metrics-port", "http", "--", "/bin/true"));
