@@ -27,6 +27,7 @@ class DistributionLayoutIT {
         assertTrue(Files.isRegularFile(HOME.resolve("lib/jvm.args")));
         assertTrue(Files.isRegularFile(HOME.resolve("lib/meridian.aot")), "the build trains the AOT cache");
         assertTrue(Files.isRegularFile(HOME.resolve("etc/README")));
+        assertTrue(Files.isRegularFile(HOME.resolve("etc/dev.meridian.observability.cfg")));
         assertTrue(Files.isDirectory(HOME.resolve("deploy")));
 
         List<String> libraries = jarNames(HOME.resolve("lib"));
@@ -38,7 +39,8 @@ class DistributionLayoutIT {
         List<String> bundles = jarNames(HOME.resolve("bundles"));
         for (String prefix : List.of("org.apache.felix.scr-", "org.osgi.service.component-", "org.osgi.util.promise-",
                 "org.osgi.util.function-", "meridian-api-", "meridian-syscall-bus-", "meridian-policy-engine-",
-                "meridian-shim-linux-x86_64-", "meridian-platform-linux-", "meridian-supervisor-", "meridian-cli-")) {
+                "meridian-shim-linux-x86_64-", "meridian-platform-linux-", "meridian-supervisor-", "meridian-cli-",
+                "meridian-observability-")) {
             assertTrue(bundles.stream().anyMatch(name -> name.startsWith(prefix)), prefix + " missing: " + bundles);
         }
         assertFalse(bundles.stream().anyMatch(name -> name.startsWith("chronicle-")), "Chronicle is no bundle");

@@ -51,15 +51,17 @@ final class Daemon {
      * Start levels: bundles start level by level and stop in the reverse order, so what others need at their stop
      * is still there. 1: the framework's own services (SCR, Config Admin, FileInstall) and the API; 2: the
      * services sandboxes run on (bus, platform, shim, policy engine); 3: what runs sandboxes (the supervisor, whose
-     * stop waits for them or kills them, and the CLI); 4: the control API, stopped first so no request arrives
-     * while the rest shuts down.
+     * stop waits for them or kills them, and the CLI) and what counts them (observability: its tap, shims and sandbox
+     * manager are there when it starts, and its subscription closes before the bus stops); 4: the control API,
+     * stopped first so no request arrives while the rest shuts down.
      */
     private static final int FRAMEWORK_LEVEL = 1;
     private static final int SERVICES_LEVEL = 2;
     private static final int SUPERVISOR_LEVEL = 3;
     private static final int DAEMON_LEVEL = 4;
     private static final Set<String> FRAMEWORK_MERIDIAN_BUNDLES = Set.of("dev.meridian.api");
-    private static final Set<String> SUPERVISOR_BUNDLES = Set.of("dev.meridian.supervisor", "dev.meridian.cli");
+    private static final Set<String> SUPERVISOR_BUNDLES = Set.of("dev.meridian.supervisor", "dev.meridian.cli",
+            "dev.meridian.observability");
     /** Config Admin and FileInstall start with the framework's services: every other bundle starts configured. */
     private static final Set<String> CONFIGURATION_BUNDLES =
             Set.of("org.apache.felix.configadmin", "org.apache.felix.fileinstall");

@@ -3,6 +3,7 @@ package dev.meridian.supervisor.internal.deploy;
 import dev.meridian.api.BundleInfo;
 import dev.meridian.api.BundleManager;
 import dev.meridian.api.BundleRejectedException;
+import dev.meridian.api.BundleSwapListener;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import org.osgi.framework.Bundle;
@@ -26,6 +29,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.wiring.BundleRevisions;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
@@ -34,6 +38,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
@@ -48,7 +54,8 @@ import org.osgi.service.log.LoggerFactory;
  * sandboxes' supervisors, their policies) does not fail on a class it had not needed yet.
  *
  * <p>Active in the daemon only (framework property {@code meridian.deploy}, set by {@code meridian daemon}); in an
- * embedded run the component registers the service but watches nothing. Configuration PID
+ * embedded run the component registers the service but watches nothing. Every deploy, and every rejection, is told to
+ * the registered {@link BundleSwapListener}s (the swap metrics). Configuration PID
  * {@code dev.meridian.deploy}: {@code poll.millis} (250), {@code settle.millis} (500).
  */
 @Component(service = BundleManager.class, immediate = true, configurationPid = "dev.meridian.deploy",
@@ -73,6 +80,11 @@ public final class DeployingBundleManager implements BundleManager {
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
+
+    /** The swap listeners' references, not their services: binding must not activate a delayed listener. */
+    @Reference(service = BundleSwapListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    private final List<ServiceReference<BundleSwapListener>> swapListeners = new CopyOnWriteArrayList<>();
 
     private BundleContext context;
     private DeployRecords records;
@@ -127,18 +139,25 @@ public final class DeployingBundleManager implements BundleManager {
      * else (the API) the jar is copied into the deploy directory once it runs.
      */
     synchronized Deployed deploy(Path jar, String deployFile) throws BundleRejectedException {
+        Identity identity = null;
         try {
-            return deployChecked(jar, deployFile);
+            byte[] bytes = read(jar);
+            identity = identify(bytes, jar);
+            Deployed deployed = deployChecked(bytes, identity, deployFile);
+            String symbolicName = identity.symbolicName();
+            tellSwapListeners(listener -> listener.deployed(symbolicName, deployed.action(), deployed.swapNanos()));
+            return deployed;
         } catch (BundleRejectedException e) {
             log.error("rejected {}: {}", deployFile != null ? deployDirectory.resolve(deployFile) : jar,
                     e.getMessage());
+            // A jar that is no bundle is named by its file.
+            String name = identity != null ? identity.symbolicName() : String.valueOf(jar.getFileName());
+            tellSwapListeners(listener -> listener.rejected(name, e.getMessage()));
             throw e;
         }
     }
 
-    private Deployed deployChecked(Path jar, String deployFile) throws BundleRejectedException {
-        byte[] bytes = read(jar);
-        Identity identity = identify(bytes, jar);
+    private Deployed deployChecked(byte[] bytes, Identity identity, String deployFile) throws BundleRejectedException {
         String sha256 = sha256(bytes);
         Bundle existing = find(identity.symbolicName());
         Optional<DeployRecords.Entry> recorded = records.of(identity.symbolicName());
@@ -222,12 +241,37 @@ public final class DeployingBundleManager implements BundleManager {
                 byte[] original = readLocation(bundle);
                 Deployed restored = update(bundle, original, identify(original, Path.of(bundle.getLocation())));
                 forget(symbolicName);
+                tellSwapListeners(listener -> listener.deployed(symbolicName, restored.action(), restored.swapNanos()));
                 log.info("restored {} from {}: {} was deleted; services away {} ms", symbolicName,
                         bundle.getLocation(), deployDirectory.resolve(fileName),
                         String.format(java.util.Locale.ROOT, "%.3f", restored.swapNanos() / 1e6));
             }
         } catch (BundleRejectedException e) {
             log.error("{} was deleted, but {} stays as it is: {}", fileName, symbolicName, e.getMessage());
+        }
+    }
+
+    /**
+     * Tells the registered {@link BundleSwapListener}s (the whiteboard) of a deploy. Their services are got only for
+     * the call: a listener's component is not kept active by the bundle manager. One that throws is logged and
+     * skipped.
+     */
+    private void tellSwapListeners(Consumer<BundleSwapListener> event) {
+        for (ServiceReference<BundleSwapListener> reference : swapListeners) {
+            BundleSwapListener listener = null;
+            try {
+                listener = context.getService(reference);
+                if (listener != null) {
+                    event.accept(listener);
+                }
+            } catch (RuntimeException e) {
+                log.error("a bundle swap listener ({}) failed: {}", listener != null ? listener.getClass().getName()
+                        : reference, describe(e));
+            } finally {
+                if (listener != null) {
+                    context.ungetService(reference);
+                }
+            }
         }
     }
 
