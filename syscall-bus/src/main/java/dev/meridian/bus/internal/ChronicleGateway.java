@@ -169,10 +169,12 @@ final class ChronicleGateway implements SyscallGateway {
      * between two calls: every completion journaled after the record was decided by the new policy.
      */
     private void switchPolicy(Policy wanted) {
-        try (DocumentContext document = appender().writingDocument()) {
+        ExcerptAppender out = appender();
+        try (DocumentContext document = out.writingDocument()) {
             RecordFormat.writePolicy(document.wire().bytes(), sandboxId, System.currentTimeMillis(), wanted.name(),
                     RecordFormat.ruleNames(wanted));
         }
+        journal.policyReplaced(sandboxId, out.lastIndexAppended());
         policy = wanted;
     }
 

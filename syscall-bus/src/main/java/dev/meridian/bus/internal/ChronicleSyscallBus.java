@@ -8,6 +8,8 @@ import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.SyscallBus;
 import dev.meridian.api.SyscallGateway;
+import dev.meridian.api.TrafficListener;
+import dev.meridian.api.TrafficTap;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -34,13 +36,18 @@ import org.slf4j.LoggerFactory;
  * <p>Configuration (PID {@code dev.meridian.bus}, the daemon's {@code etc/dev.meridian.bus.cfg}):
  * {@code shim.wait.millis} (default 500).
  *
+ * <p>The same component is the bus's {@link TrafficTap} (see {@link ChronicleTrafficTap}): one
+ * thread that tails every journal this bus writes and hands each record to the metrics and
+ * {@code meridian top}. It reads the journals only, so the guest path is the same with or without
+ * subscribers; a slow subscriber makes the tap lag, never a guest wait or the journal lose a record.
+ *
  * <p>Immediate: the gateways of running sandboxes hold this instance's shim registry, so it must
  * not be disposed when its last user lets go (e.g. the supervisor restarting while the policy
  * engine is swapped); a new instance would bind the shims and the running sandboxes would wait
  * for ever on an emptied registry.
  */
-@Component(service = SyscallBus.class, configurationPid = "dev.meridian.bus", immediate = true)
-public final class ChronicleSyscallBus implements SyscallBus {
+@Component(service = {SyscallBus.class, TrafficTap.class}, configurationPid = "dev.meridian.bus", immediate = true)
+public final class ChronicleSyscallBus implements SyscallBus, TrafficTap {
 
     /** The component's configuration. */
     public @interface Config {
@@ -55,6 +62,7 @@ public final class ChronicleSyscallBus implements SyscallBus {
 
     private final ShimRegistry shims = new ShimRegistry();
     private final JournalRegistry journals = new JournalRegistry();
+    private final ChronicleTrafficTap tap = new ChronicleTrafficTap(journals);
     private final Set<ChronicleGateway> gateways = ConcurrentHashMap.newKeySet();
     private volatile long shimWaitNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_SHIM_WAIT_MILLIS);
 
@@ -66,6 +74,7 @@ public final class ChronicleSyscallBus implements SyscallBus {
 
     @Deactivate
     void deactivate() {
+        tap.shutDown();
         journals.closeIdle();
     }
 
@@ -136,6 +145,21 @@ public final class ChronicleSyscallBus implements SyscallBus {
     @Override
     public NorthShim shimFor(int abi) {
         return shims.find(abi);
+    }
+
+    @Override
+    public Subscription subscribe(TrafficListener listener) {
+        return tap.subscribe(listener);
+    }
+
+    @Override
+    public Status status() {
+        return tap.status();
+    }
+
+    /** The traffic tap's thread while it runs (for tests and benchmarks that measure it), else null. */
+    public Thread tapThread() {
+        return tap.thread();
     }
 
     /** Journals with a gateway or reader open on them. */

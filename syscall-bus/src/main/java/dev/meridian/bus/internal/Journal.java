@@ -1,6 +1,7 @@
 package dev.meridian.bus.internal;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -17,8 +18,12 @@ final class Journal {
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final boolean readOnly;
-    /** Where the start record of each sandbox running here is, so a follower need not scan for it. */
-    private final Map<Long, Long> startIndexBySandbox = new ConcurrentHashMap<>();
+    /**
+     * Per sandbox running here: where its start record is, so a follower need not scan for it, then
+     * where each policy replacement is, so the tap can name the rules of a sandbox that started
+     * before it subscribed. Grows by one index per reload, off the per-call path.
+     */
+    private final Map<Long, long[]> namingIndexesBySandbox = new ConcurrentHashMap<>();
     private int users;
 
     Journal(JournalRegistry registry, Path key, Path directory, SingleChronicleQueue queue, boolean readOnly) {
@@ -44,16 +49,43 @@ final class Journal {
     }
 
     void sandboxStarted(long sandboxId, long startIndex) {
-        startIndexBySandbox.put(sandboxId, startIndex);
+        namingIndexesBySandbox.put(sandboxId, new long[] {startIndex});
+    }
+
+    /** The sandbox's policy was replaced by the SANDBOX_POLICY record at {@code policyIndex}. */
+    void policyReplaced(long sandboxId, long policyIndex) {
+        namingIndexesBySandbox.computeIfPresent(sandboxId, (id, indexes) -> {
+            long[] more = Arrays.copyOf(indexes, indexes.length + 1);
+            more[indexes.length] = policyIndex;
+            return more;
+        });
     }
 
     void sandboxClosed(long sandboxId) {
-        startIndexBySandbox.remove(sandboxId);
+        namingIndexesBySandbox.remove(sandboxId);
     }
 
     /** The index of the start record of {@code sandboxId} if it runs in this process, else -1. */
     long startIndexOf(long sandboxId) {
-        return startIndexBySandbox.getOrDefault(sandboxId, -1L);
+        long[] indexes = namingIndexesBySandbox.get(sandboxId);
+        return indexes == null ? -1 : indexes[0];
+    }
+
+    /**
+     * The index of the record (start or policy replacement) naming the rules that {@code sandboxId}
+     * was judged by at journal index {@code index}, if it runs in this process; else -1.
+     */
+    long namingIndexAt(long sandboxId, long index) {
+        long[] indexes = namingIndexesBySandbox.get(sandboxId);
+        if (indexes == null) {
+            return -1;
+        }
+        for (int i = indexes.length - 1; i >= 0; i--) {
+            if (indexes[i] < index) {
+                return indexes[i];
+            }
+        }
+        return -1;
     }
 
     /** Hands this user's share back; the queue closes with the last one. */

@@ -19,8 +19,8 @@ import java.util.function.Consumer;
 final class JournalFollower implements JournalReader.Follow {
 
     /** Idle backoff while the journal has nothing new: starts short for low latency, caps CPU use. */
-    private static final long MIN_IDLE_NANOS = 20_000;
-    private static final long MAX_IDLE_NANOS = 2_000_000;
+    static final long MIN_IDLE_NANOS = 20_000;
+    static final long MAX_IDLE_NANOS = 2_000_000;
     /** How long close waits for the thread (it may be inside the sink). */
     private static final long CLOSE_WAIT_MILLIS = 5_000;
 

@@ -9,10 +9,17 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -23,6 +30,9 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
  * reopening it costs milliseconds on every sandbox start of a daemon; the least recently used
  * idle queue beyond {@link #MAX_IDLE} is closed, and all of them when the bus stops. Errors name
  * the directory and the cause in one line, the way a user sees them from {@code meridian run}.
+ *
+ * <p>It also tells the traffic tap, while one runs, about every journal opened for writing
+ * ({@link #tap}).
  */
 final class JournalRegistry {
 
@@ -42,6 +52,11 @@ final class JournalRegistry {
     private final Map<Path, Journal> open = new HashMap<>();
     /** Queues nobody uses, least recently released first. */
     private final LinkedHashMap<Path, Journal> idle = new LinkedHashMap<>();
+    /** Directories opened for writing since the bus started. */
+    private final Set<Path> written = new HashSet<>();
+    /** Told of each journal opened for writing while a tap runs; null when none does. */
+    private Consumer<Journal> tap;
+    private final Set<Journal> tapped = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** Opens {@code directory} for appending, creating it if missing; checks it is writable first. */
     Journal openForWriting(Path directory) throws JournalException {
@@ -58,7 +73,7 @@ final class JournalRegistry {
         } catch (IOException e) {
             throw cannotWrite(directory, reason(e));
         }
-        return acquire(directory, false);
+        return acquire(directory, false, true);
     }
 
     /** Opens an existing journal in {@code directory} for reading. */
@@ -76,7 +91,7 @@ final class JournalRegistry {
         } catch (IOException e) {
             throw new JournalException("cannot read journal in " + directory + ": " + reason(e), e);
         }
-        Journal journal = acquire(directory, !Files.isWritable(directory));
+        Journal journal = acquire(directory, !Files.isWritable(directory), false);
         // A tailer starts by opening the first day's file; if that is damaged, nothing can be read.
         try {
             journal.queue().createTailer().close();
@@ -88,7 +103,8 @@ final class JournalRegistry {
         return journal;
     }
 
-    private synchronized Journal acquire(Path directory, boolean readOnly) throws JournalException {
+    private synchronized Journal acquire(Path directory, boolean readOnly, boolean forWriting)
+            throws JournalException {
         Path key;
         try {
             key = directory.toRealPath();
@@ -108,7 +124,46 @@ final class JournalRegistry {
             open.put(key, journal);
         }
         journal.addUser();
+        if (forWriting) {
+            written.add(key);
+            if (tap != null) {
+                tapShare(journal);
+            }
+        }
         return journal;
+    }
+
+    /**
+     * Hands {@code onWritten} every journal opened for writing, those open now and, until
+     * {@link #untap}, each one opened later, each once and with a share of its own that the tap
+     * releases. Called under this registry's lock, before the opener writes anything, so a tap that
+     * starts reading at the journal's end then misses nothing written afterwards.
+     */
+    synchronized void tap(Consumer<Journal> onWritten) {
+        tap = onWritten;
+        List<Journal> candidates = new ArrayList<>(open.values());
+        candidates.addAll(idle.values());
+        for (Journal journal : candidates) {
+            if (written.contains(journal.key())) {
+                if (idle.remove(journal.key()) != null) {
+                    open.put(journal.key(), journal);
+                }
+                tapShare(journal);
+            }
+        }
+    }
+
+    /** Stops telling the tap; it releases the shares it was given itself. */
+    synchronized void untap() {
+        tap = null;
+        tapped.clear();
+    }
+
+    private void tapShare(Journal journal) {
+        if (tapped.add(journal)) {
+            journal.addUser();
+            tap.accept(journal);
+        }
     }
 
     synchronized int openCount() {

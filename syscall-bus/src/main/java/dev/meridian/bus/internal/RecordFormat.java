@@ -51,9 +51,30 @@ final class RecordFormat {
     /** Rule names probed from a policy at most; a policy that names more has the rest shown by id. */
     static final int MAX_RULE_NAMES = 4096;
 
+    // Where fixed fields sit, for readers that take them straight from the bytes without decoding
+    // the record into objects (the traffic tap). Every record starts with the same header.
+    static final int TYPE_AT = 1;
+    static final int SANDBOX_ID_AT = 2;
+    /** START, CALL, EXIT and POLICY carry their wall clock right after the header. */
+    static final int WALL_MILLIS_AT = 10;
+    static final int CALL_PID_AT = 26;
+    static final int CALL_TID_AT = 30;
+    static final int CALL_ABI_AT = 34;
+    static final int CALL_NUMBER_AT = 38;
+    private static final int CALL_CAPTURE_MASK_AT = 90;
+    static final int COMPLETION_CALL_AT = 10;
+    static final int COMPLETION_ACTION_AT = 18;
+    static final int COMPLETION_ERRNO_AT = 19;
+    static final int COMPLETION_RULE_AT = 23;
+    static final int COMPLETION_FLAGS_AT = 27;
+    static final int COMPLETION_RETURN_AT = 28;
+    static final int COMPLETION_LATENCY_AT = 36;
+    private static final int COMPLETION_LENGTH = 44;
+    private static final int HEADER_LENGTH = 10;
+
     private static final int MEMORY_DEPENDENT = 1;
-    private static final int INTERRUPTED = 2;
-    private static final int RESULT_KNOWN = 4;
+    static final int INTERRUPTED = 2;
+    static final int RESULT_KNOWN = 4;
 
     private RecordFormat() {
     }
@@ -179,17 +200,15 @@ final class RecordFormat {
      * @throws MalformedRecordException naming the defect (truncated, unknown version or type, bad field)
      */
     static JournalRecord decode(byte[] bytes, int length, long index) throws MalformedRecordException {
-        ByteBuffer in = ByteBuffer.wrap(bytes, 0, length).order(ByteOrder.LITTLE_ENDIAN);
+        return decode(ByteBuffer.wrap(bytes, 0, length).order(ByteOrder.LITTLE_ENDIAN), index);
+    }
+
+    /** Decodes the record in {@code in} (little-endian, from position 0 to its limit). */
+    static JournalRecord decode(ByteBuffer in, long index) throws MalformedRecordException {
+        byte type = checkedType(in);
         try {
-            if (length == 0) {
-                throw new MalformedRecordException("empty record");
-            }
-            byte version = in.get();
-            if (version != VERSION) {
-                throw new MalformedRecordException("unsupported record version " + version);
-            }
-            byte type = in.get();
-            long sandboxId = in.getLong();
+            in.position(HEADER_LENGTH);
+            long sandboxId = in.getLong(SANDBOX_ID_AT);
             JournalRecord record = switch (type) {
                 case SANDBOX_START -> new SandboxStart(sandboxId, in.getLong(), readString(in), readStrings(in),
                         readStrings(in));
@@ -205,11 +224,94 @@ final class RecordFormat {
             }
             return record;
         } catch (BufferUnderflowException e) {
-            throw new MalformedRecordException("truncated record (" + length + " bytes)");
+            throw truncated(in);
         }
     }
 
+    /**
+     * The type of the record in {@code in} (from position 0 to its limit), its version and header
+     * checked; the body is not. Allocates nothing unless the record is malformed.
+     */
+    static byte checkedType(ByteBuffer in) throws MalformedRecordException {
+        int length = in.limit();
+        if (length == 0) {
+            throw new MalformedRecordException("empty record");
+        }
+        byte version = in.get(0);
+        if (version != VERSION) {
+            throw new MalformedRecordException("unsupported record version " + version);
+        }
+        if (length < HEADER_LENGTH) {
+            throw truncated(in);
+        }
+        return in.get(TYPE_AT);
+    }
+
+    /** Checks a CALL record's body (captures included) without allocating unless it is malformed. */
+    static void checkCall(ByteBuffer in) throws MalformedRecordException {
+        int length = in.limit();
+        int at = CALL_CAPTURE_MASK_AT + 1;
+        if (length < at) {
+            throw truncated(in);
+        }
+        int mask = in.get(CALL_CAPTURE_MASK_AT) & 0xff;
+        if (mask >= 1 << SyscallEvent.MAX_ARGS) {
+            throw new MalformedRecordException("bad capture mask 0x" + Integer.toHexString(mask));
+        }
+        for (int i = 0; i < SyscallEvent.MAX_ARGS; i++) {
+            if ((mask & (1 << i)) != 0) {
+                if (length < at + 1 + Integer.BYTES) {
+                    throw truncated(in);
+                }
+                byte truncatedFlag = in.get(at);
+                if (truncatedFlag != 0 && truncatedFlag != 1) {
+                    throw new MalformedRecordException("bad flag byte " + truncatedFlag);
+                }
+                int captured = in.getInt(at + 1);
+                at += 1 + Integer.BYTES;
+                if (captured < 0 || captured > SyscallEvent.CAPTURE_CAPACITY || captured > length - at) {
+                    throw new MalformedRecordException("bad length " + captured);
+                }
+                at += captured;
+            }
+        }
+        if (at < length) {
+            throw new MalformedRecordException(length - at + " unexpected bytes after the record");
+        }
+    }
+
+    /** Checks a COMPLETION record's body without allocating unless it is malformed. */
+    static void checkCompletion(ByteBuffer in) throws MalformedRecordException {
+        int length = in.limit();
+        if (length < COMPLETION_LENGTH) {
+            throw truncated(in);
+        }
+        if (length > COMPLETION_LENGTH) {
+            throw new MalformedRecordException(length - COMPLETION_LENGTH + " unexpected bytes after the record");
+        }
+        byte ordinal = in.get(COMPLETION_ACTION_AT);
+        if (ordinal < -1 || ordinal >= VerdictAction.values().length) {
+            throw new MalformedRecordException("unknown verdict action " + ordinal);
+        }
+        int flags = in.get(COMPLETION_FLAGS_AT) & 0xff;
+        if ((flags & ~(MEMORY_DEPENDENT | INTERRUPTED | RESULT_KNOWN)) != 0) {
+            throw new MalformedRecordException("bad completion flags 0x" + Integer.toHexString(flags));
+        }
+    }
+
+    /** A COMPLETION's action as recorded (checked by {@link #checkCompletion}), or null for none. */
+    static VerdictAction completionAction(ByteBuffer in) {
+        byte ordinal = in.get(COMPLETION_ACTION_AT);
+        return ordinal == -1 ? null : VerdictAction.ofOrdinal(ordinal);
+    }
+
+    private static MalformedRecordException truncated(ByteBuffer in) {
+        return new MalformedRecordException("truncated record (" + in.limit() + " bytes)");
+    }
+
+    /** Reads a CALL whose body {@link #checkCall} accepted. */
     private static Call readCall(ByteBuffer in, long sandboxId, long index) throws MalformedRecordException {
+        checkCall(in);
         long wallMillis = in.getLong();
         long receivedNanos = in.getLong();
         int pid = in.getInt();
@@ -221,15 +323,12 @@ final class RecordFormat {
             args[i] = in.getLong();
         }
         int mask = in.get() & 0xff;
-        if (mask >= 1 << SyscallEvent.MAX_ARGS) {
-            throw new MalformedRecordException("bad capture mask 0x" + Integer.toHexString(mask));
-        }
         byte[][] captures = new byte[SyscallEvent.MAX_ARGS][];
         boolean[] truncated = new boolean[SyscallEvent.MAX_ARGS];
         for (int i = 0; i < SyscallEvent.MAX_ARGS; i++) {
             if ((mask & (1 << i)) != 0) {
-                truncated[i] = readFlag(in);
-                captures[i] = new byte[readLength(in, SyscallEvent.CAPTURE_CAPACITY)];
+                truncated[i] = in.get() == 1;
+                captures[i] = new byte[in.getInt()];
                 in.get(captures[i]);
             }
         }
@@ -238,28 +337,15 @@ final class RecordFormat {
     }
 
     private static Completion readCompletion(ByteBuffer in, long sandboxId) throws MalformedRecordException {
+        checkCompletion(in);
         long callSequence = in.getLong();
-        byte ordinal = in.get();
-        if (ordinal < -1 || ordinal >= VerdictAction.values().length) {
-            throw new MalformedRecordException("unknown verdict action " + ordinal);
-        }
-        VerdictAction action = ordinal == -1 ? null : VerdictAction.ofOrdinal(ordinal);
+        VerdictAction action = completionAction(in);
+        in.get();
         int errno = in.getInt();
         int ruleId = in.getInt();
         int flags = in.get() & 0xff;
-        if ((flags & ~(MEMORY_DEPENDENT | INTERRUPTED | RESULT_KNOWN)) != 0) {
-            throw new MalformedRecordException("bad completion flags 0x" + Integer.toHexString(flags));
-        }
         return new Completion(sandboxId, callSequence, action, errno, ruleId, (flags & MEMORY_DEPENDENT) != 0,
                 (flags & INTERRUPTED) != 0, (flags & RESULT_KNOWN) != 0, in.getLong(), in.getLong());
-    }
-
-    private static boolean readFlag(ByteBuffer in) throws MalformedRecordException {
-        byte flag = in.get();
-        if (flag != 0 && flag != 1) {
-            throw new MalformedRecordException("bad flag byte " + flag);
-        }
-        return flag == 1;
     }
 
     private static List<String> readStrings(ByteBuffer in) throws MalformedRecordException {

@@ -1,6 +1,8 @@
 package dev.meridian.bus.internal;
 
 import dev.meridian.bus.internal.RecordFormat.MalformedRecordException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.text.ParseException;
 import net.openhft.chronicle.bytes.Bytes;
@@ -13,7 +15,10 @@ import net.openhft.chronicle.wire.DocumentContext;
 /**
  * Walks a journal from its first record, decoding each and skipping (and reporting) those that do
  * not decode, so one bad record never hides the rest. Confined to the thread that made it, like
- * the Chronicle tailer inside.
+ * the Chronicle tailers inside.
+ *
+ * <p>{@link #nextRaw} hands out the bytes of each record without decoding them, through one reused
+ * buffer, for readers that must not allocate per record (the traffic tap).
  */
 final class RecordScanner implements AutoCloseable {
 
@@ -21,7 +26,11 @@ final class RecordScanner implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final ExcerptTailer tailer;
     private final SkippedRecords skipped;
-    private byte[] buffer = new byte[1024];
+    private final RecordBuffer record = new RecordBuffer();
+    private long index = -1;
+    /** Looks records up by index and probes the journal's end, leaving {@link #tailer} where it is. */
+    private ExcerptTailer lookupTailer;
+    private RecordBuffer lookedUp;
 
     RecordScanner(Journal journal, SkippedRecords skipped) {
         this.directory = journal.directory();
@@ -37,11 +46,48 @@ final class RecordScanner implements AutoCloseable {
         }
     }
 
+    /**
+     * Continues after the record at {@code index} (the journal's last when the caller looked), or
+     * from the first record if {@code index} is negative (the journal was empty).
+     */
+    void startAfter(long index) {
+        if (index < 0) {
+            return;
+        }
+        if (tailer.moveToIndex(index)) {
+            try (DocumentContext skippedOver = tailer.readingDocument()) {
+                // read past it
+            }
+        } else {
+            tailer.toEnd();
+        }
+    }
+
     /** The next decodable record, or {@code null} at the journal's current end. */
     JournalRecord next() {
+        for (ByteBuffer bytes; (bytes = nextRaw(true)) != null; ) {
+            try {
+                return RecordFormat.decode(bytes, index);
+            } catch (MalformedRecordException e) {
+                skipped.add(index, e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The bytes of the next record (little-endian, position 0, limit its length; valid until the
+     * next call), or {@code null} at the journal's current end; {@link #index} says where it is.
+     * Allocates nothing once the buffer is large enough.
+     *
+     * @param stepOverDamage whether to look past an excerpt Chronicle cannot read, which looks like
+     *     the end; that costs a walk of the queue's end, so live readers do it only when they see no
+     *     progress (see {@link #mayHaveMore})
+     */
+    ByteBuffer nextRaw(boolean stepOverDamage) {
         while (true) {
             try {
-                return readNext();
+                return readNext(stepOverDamage);
             } catch (Exception e) { // Chronicle throws some checked exceptions undeclared
                 if (!skipDamagedFile(e)) {
                     return null;
@@ -50,26 +96,73 @@ final class RecordScanner implements AutoCloseable {
         }
     }
 
-    private JournalRecord readNext() {
+    /** The index of the record {@link #nextRaw} returned last. */
+    long index() {
+        return index;
+    }
+
+    /** The index the next record will have if the journal goes on in the current file. */
+    long position() {
+        return tailer.index();
+    }
+
+    /**
+     * Whether the journal holds anything at or after the scanner's position: a cheap look at the
+     * current file's excerpt count and the newest file, for deciding when {@link #nextRaw} at the
+     * end should step over damage.
+     */
+    boolean mayHaveMore() {
+        long next = tailer.index();
+        RollCycle rollCycle = queue.rollCycle();
+        int cycle = rollCycle.toCycle(next);
+        if (queue.lastCycle() > cycle) {
+            return true;
+        }
+        return lookupTailer().excerptsInCycle(cycle) > rollCycle.toSequenceNumber(next);
+    }
+
+    /**
+     * The bytes of the record at {@code index} (as {@link #nextRaw} gives them, but in a buffer of
+     * their own), or {@code null} if the journal has no readable excerpt there.
+     */
+    ByteBuffer readAt(long index) {
+        try {
+            ExcerptTailer lookup = lookupTailer();
+            if (!lookup.moveToIndex(index)) {
+                return null;
+            }
+            try (DocumentContext document = lookup.readingDocument()) {
+                if (!document.isPresent() || document.index() != index) {
+                    return null;
+                }
+                if (lookedUp == null) {
+                    lookedUp = new RecordBuffer();
+                }
+                return lookedUp.copy(document.wire().bytes());
+            }
+        } catch (Exception e) { // a damaged file: the record is not there to read
+            return null;
+        }
+    }
+
+    private ExcerptTailer lookupTailer() {
+        if (lookupTailer == null) {
+            lookupTailer = queue.createTailer();
+        }
+        return lookupTailer;
+    }
+
+    private ByteBuffer readNext(boolean stepOverDamage) {
         while (true) {
             try (DocumentContext document = tailer.readingDocument()) {
                 if (!document.isPresent()) {
-                    if (skipUnreadable()) {
+                    if (stepOverDamage && skipUnreadable()) {
                         continue;
                     }
                     return null;
                 }
-                Bytes<?> in = document.wire().bytes();
-                int length = (int) in.readRemaining();
-                if (buffer.length < length) {
-                    buffer = new byte[Math.max(length, 2 * buffer.length)];
-                }
-                in.read(buffer, 0, length);
-                try {
-                    return RecordFormat.decode(buffer, length, document.index());
-                } catch (MalformedRecordException e) {
-                    skipped.add(document.index(), e.getMessage());
-                }
+                index = document.index();
+                return record.copy(document.wire().bytes());
             }
         }
     }
@@ -164,5 +257,28 @@ final class RecordScanner implements AutoCloseable {
     @Override
     public void close() {
         tailer.close();
+        if (lookupTailer != null) {
+            lookupTailer.close();
+        }
+    }
+
+    /** A growable copy of one excerpt, viewed little-endian as {@link RecordFormat} reads it. */
+    private static final class RecordBuffer {
+        private byte[] bytes = new byte[1024];
+        private ByteBuffer view = wrap(bytes);
+
+        ByteBuffer copy(Bytes<?> in) {
+            int length = (int) in.readRemaining();
+            if (bytes.length < length) {
+                bytes = new byte[Math.max(length, 2 * bytes.length)];
+                view = wrap(bytes);
+            }
+            in.read(bytes, 0, length);
+            return view.limit(length).position(0);
+        }
+
+        private static ByteBuffer wrap(byte[] bytes) {
+            return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.meridian.control.internal;
 
 import dev.meridian.api.BundleInfo;
 import dev.meridian.api.BundleManager;
+import dev.meridian.api.MetricsExporter;
 import dev.meridian.api.NorthShim;
 import dev.meridian.api.PolicyEngine;
 import dev.meridian.api.PolicySource;
@@ -15,6 +16,7 @@ import dev.meridian.api.SandboxState;
 import dev.meridian.api.SouthPlatform;
 import dev.meridian.api.Stdio;
 import dev.meridian.api.SyscallBus;
+import dev.meridian.api.TrafficCounters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,6 +28,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -202,7 +205,7 @@ final class ControlApi {
                 return;
             }
             try {
-                dispatch(endpoint, parameters, query, body, context)
+                dispatch(endpoint, parameters, query, body, request.getHeader("Accept"), context)
                         .onComplete(result -> {
                             if (result.succeeded()) {
                                 send(request, result.result());
@@ -264,7 +267,7 @@ final class ControlApi {
     }
 
     private Future<Reply> dispatch(Endpoint endpoint, Map<String, String> parameters, Map<String, String> query,
-            Buffer body, Context context) {
+            Buffer body, String accept, Context context) {
         JsonObject json = switch (endpoint.body) {
             case JSON -> {
                 if (body.length() == 0) {
@@ -290,6 +293,8 @@ final class ControlApi {
             case HEALTH -> Future.succeededFuture(Reply.json(200, new JsonObject().put("status", "up")));
             case READY -> Future.succeededFuture(ready());
             case OPENAPI -> Future.succeededFuture(new Reply(200, "application/json", openApi));
+            case METRICS -> metrics(accept);
+            case TRAFFIC -> traffic();
             case CREATE_SANDBOX -> create(json);
             case LIST_SANDBOXES -> list(query.get("all"));
             case SANDBOX_INFO -> Future.succeededFuture(Reply.json(200, info(sandbox(parameters.get("id")))));
@@ -356,6 +361,47 @@ final class ControlApi {
                     .put("message", "not ready: missing " + String.join(", ", missing)));
         }
         return Reply.json(missing.isEmpty() ? 200 : 503, body);
+    }
+
+    // ---- metrics
+
+    /** The scrape runs on a worker thread: it reads the sandbox manager and the bus's status. */
+    private Future<Reply> metrics(String accept) {
+        MetricsExporter exporter = services.metrics();
+        if (exporter == null) {
+            throw ApiException.unavailable("the metrics exporter (observability bundle) is not running; the daemon's "
+                    + "log says why");
+        }
+        return blocking(() -> {
+            ByteArrayOutputStream exposition = new ByteArrayOutputStream(64 * 1024);
+            exporter.write(accept, exposition);
+            return new Reply(200, exporter.contentType(accept), Buffer.buffer(exposition.toByteArray()));
+        });
+    }
+
+    private Future<Reply> traffic() {
+        TrafficCounters counters = services.traffic();
+        if (counters == null) {
+            throw ApiException.unavailable("the traffic counters (observability bundle) are not running");
+        }
+        SandboxManager manager = services.sandboxes();
+        return blocking(() -> {
+            TrafficCounters.Snapshot snapshot = counters.snapshot();
+            JsonArray sandboxes = new JsonArray();
+            for (TrafficCounters.SandboxTraffic traffic : snapshot.sandboxes()) {
+                JsonObject sandbox = new JsonObject()
+                        .put("id", display(traffic.sandboxId()))
+                        .put("running", traffic.running());
+                Optional<Sandbox> known = manager == null ? Optional.empty() : manager.find(traffic.sandboxId());
+                known.ifPresent(found -> sandbox.put("command", new JsonArray(found.info().command())));
+                sandbox.put("calls", traffic.calls())
+                        .put("denials", traffic.denials())
+                        .put("syscalls", new JsonObject(new java.util.TreeMap<>(traffic.callsBySyscall())));
+                sandboxes.add(sandbox);
+            }
+            return Reply.json(200, new JsonObject().put("takenNanos", snapshot.takenNanos())
+                    .put("sandboxes", sandboxes));
+        });
     }
 
     // ---- sandboxes

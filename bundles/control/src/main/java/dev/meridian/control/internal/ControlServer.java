@@ -1,11 +1,13 @@
 package dev.meridian.control.internal;
 
 import dev.meridian.api.BundleManager;
+import dev.meridian.api.MetricsExporter;
 import dev.meridian.api.NorthShim;
 import dev.meridian.api.PolicyEngine;
 import dev.meridian.api.SandboxManager;
 import dev.meridian.api.SouthPlatform;
 import dev.meridian.api.SyscallBus;
+import dev.meridian.api.TrafficCounters;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -97,6 +99,15 @@ public final class ControlServer implements Services {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile BundleManager bundles;
+
+    /** Bound from the start, so the (delayed) metrics and counters count from the daemon's start on. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MetricsExporter metrics;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile TrafficCounters traffic;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -354,6 +365,16 @@ public final class ControlServer implements Services {
     @Override
     public List<NorthShim> shims() {
         return List.copyOf(shims);
+    }
+
+    @Override
+    public MetricsExporter metrics() {
+        return metrics;
+    }
+
+    @Override
+    public TrafficCounters traffic() {
+        return traffic;
     }
 
 }

@@ -13,6 +13,8 @@ enum Endpoint {
     HEALTH("GET", "/v1/health", Body.NONE),
     READY("GET", "/v1/ready", Body.NONE),
     OPENAPI("GET", "/v1/openapi.json", Body.NONE),
+    METRICS("GET", "/metrics", Body.NONE),
+    TRAFFIC("GET", "/v1/traffic", Body.NONE),
     CREATE_SANDBOX("POST", "/v1/sandboxes", Body.JSON),
     LIST_SANDBOXES("GET", "/v1/sandboxes", Body.NONE, "all"),
     SANDBOX_INFO("GET", "/v1/sandboxes/{id}", Body.NONE),

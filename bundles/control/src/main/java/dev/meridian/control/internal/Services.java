@@ -1,11 +1,13 @@
 package dev.meridian.control.internal;
 
 import dev.meridian.api.BundleManager;
+import dev.meridian.api.MetricsExporter;
 import dev.meridian.api.NorthShim;
 import dev.meridian.api.PolicyEngine;
 import dev.meridian.api.SandboxManager;
 import dev.meridian.api.SouthPlatform;
 import dev.meridian.api.SyscallBus;
+import dev.meridian.api.TrafficCounters;
 import java.util.List;
 
 /**
@@ -25,4 +27,8 @@ interface Services {
     List<SouthPlatform> platforms();
 
     List<NorthShim> shims();
+
+    MetricsExporter metrics();
+
+    TrafficCounters traffic();
 }
