@@ -95,9 +95,15 @@ class PrometheusIT {
                         "sandboxes started (two guests a round)");
                 assertEquals(1.0 * ROUNDS, value(prometheus.query(
                         "sum(meridian_policy_denials_total{rule=\"strict/secrets\"})")), "denials by strict/secrets");
-                assertTrue(value(prometheus.query("sum(meridian_syscall_duration_seconds_count)"))
-                        >= calls.values().stream().mapToDouble(Double::doubleValue).sum(),
-                        "every answered call has a latency");
+                assertEquals(calls.values().stream().mapToDouble(Double::doubleValue).sum(),
+                        value(prometheus.query("sum(meridian_syscall_duration_seconds_count)")),
+                        "answered calls and latencies observed");
+                assertEquals(2.0 * ROUNDS, value(prometheus.query("sum(meridian_sandboxes{state=\"exited\"})")),
+                        "sandboxes exited");
+                assertEquals(0.0, value(prometheus.query("sum(meridian_sandboxes{state=\"running\"})")),
+                        "sandboxes running");
+                prometheus.awaitQuery("max(meridian_bus_lag_events)", result -> value(result) == 0, TIMEOUT,
+                        "the tap caught up (no bus lag)");
 
                 runEveryDashboardQuery(prometheus, started, port);
             }
@@ -150,13 +156,16 @@ class PrometheusIT {
      * for a range covering the whole run: $__range and $__rate_interval both span from Prometheus's start to now
      * plus a minute (a rate needs two samples in its window; the guests and swaps happened inside it), $__interval
      * is the scrape interval, and a dashboard variable is ".*", its "All" (the dashboard's default). Range
-     * queries (time series, heatmap panels) run as /api/v1/query_range over the run, instant ones (bar gauges)
-     * as /api/v1/query now; each must return at least one series with a finite value. The variables' own
-     * queries (label_values) must list this daemon's instance.
+     * queries (time series, heatmap panels) run as /api/v1/query_range over the run in 1 s steps ending now,
+     * instant ones (bar gauges) as /api/v1/query now; each must return at least one series with a finite value.
+     * The variables' own queries (label_values) must list this daemon's instance.
      */
     private static void runEveryDashboardQuery(PrometheusServer prometheus, Instant started, int port) {
         Instant now = Instant.now();
-        String window = (Duration.between(started, now).toSeconds() + 60) + "s";
+        long seconds = Duration.between(started, now).toSeconds() + 1;
+        String window = (seconds + 60) + "s";
+        // The range's steps end at now exactly (the last guests and swap may be only a second old).
+        Instant from = now.minusSeconds(seconds);
         Dashboard dashboard = Dashboard.shipped();
         Map<String, String> values = new TreeMap<>(Map.of("__range", window, "__rate_interval", window,
                 "__interval", "1s"));
@@ -171,9 +180,14 @@ class PrometheusIT {
         for (Dashboard.Query query : queries) {
             String promql = Dashboard.substitute(query.expr(), values);
             List<Map<String, Object>> result = query.instant() ? prometheus.query(promql)
-                    : prometheus.queryRange(promql, started, now, Duration.ofSeconds(1));
+                    : prometheus.queryRange(promql, from, now, Duration.ofSeconds(1));
             if (!hasFiniteValue(result)) {
-                empty.add(query + "\n    ran as " + promql + "\n    = " + result);
+                StringBuilder samples = new StringBuilder();
+                for (String metric : Dashboard.metricNames(query.expr())) {
+                    samples.append("\n    ").append(metric).append('[').append(window).append("] = ")
+                            .append(prometheus.api("query", Map.of("query", metric + "[" + window + "]")));
+                }
+                empty.add(query + "\n    ran as " + promql + "\n    = " + result + samples);
             }
         }
         assertEquals(List.of(), empty, () -> empty.size() + " of " + queries.size()
