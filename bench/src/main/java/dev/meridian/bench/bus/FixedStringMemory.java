@@ -4,10 +4,10 @@ import dev.meridian.api.GuestMemory;
 import java.nio.charset.StandardCharsets;
 
 /** Guest memory whose every address holds the same NUL-terminated string. */
-final class FixedStringMemory implements GuestMemory {
+public final class FixedStringMemory implements GuestMemory {
     private final byte[] string;
 
-    FixedStringMemory(String string) {
+    public FixedStringMemory(String string) {
         this.string = string.getBytes(StandardCharsets.UTF_8);
     }
 

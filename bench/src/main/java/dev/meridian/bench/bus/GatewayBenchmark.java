@@ -1,25 +1,7 @@
 package dev.meridian.bench.bus;
 
-import dev.meridian.api.Confinement;
-import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
-import dev.meridian.api.JournalEntry;
-import dev.meridian.api.NorthShim;
-import dev.meridian.api.Policy;
-import dev.meridian.api.SandboxIds;
-import dev.meridian.api.SandboxSpec;
-import dev.meridian.api.SyscallEvent;
-import dev.meridian.api.SyscallGateway;
-import dev.meridian.api.VerdictAction;
-import dev.meridian.bus.internal.ChronicleSyscallBus;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,7 +12,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -59,7 +40,7 @@ public class GatewayBenchmark extends GatewayTrial {
 
     @Setup(Level.Trial)
     public void openGateway() throws Exception {
-        open(new PathCapturingShim(), new AllowAll());
+        open(new PathCapturingShim(), new AllowAllPolicy());
     }
 
     /** A call decided on its number alone (getpid). */
@@ -79,67 +60,5 @@ public class GatewayBenchmark extends GatewayTrial {
         event.arg(0, AT_FDCWD);
         event.arg(1, 0x7ffd_1234_5000L);
         return serve(memory);
-    }
-
-    /** Captures the path argument of openat, as the Linux shim does, then asks the policy. */
-    private static final class PathCapturingShim implements NorthShim {
-        @Override
-        public String personality() {
-            return "bench-x86_64";
-        }
-
-        @Override
-        public boolean handles(int abi) {
-            return abi == AUDIT_ARCH_X86_64;
-        }
-
-        @Override
-        public void handle(SyscallEvent call, GuestMemory memory, Policy policy) {
-            if (call.number() == NR_OPENAT) {
-                int max = Math.min(4096, call.captureFree());
-                int length = memory.readString(call.arg(1), call.captureData(), call.captureCursor(), max);
-                if (length >= 0) {
-                    call.commitCapture(1, length, length == max);
-                }
-            }
-            policy.decide(call);
-        }
-
-        @Override
-        public String syscallName(int number) {
-            return null;
-        }
-
-        @Override
-        public int syscallNumber(String name) {
-            return -1;
-        }
-
-        @Override
-        public String render(JournalEntry entry) {
-            return "";
-        }
-    }
-
-    private static final class AllowAll implements Policy {
-        @Override
-        public String name() {
-            return "allow-all";
-        }
-
-        @Override
-        public void decide(SyscallEvent call) {
-            call.verdict(VerdictAction.ALLOW, 0, 0, call.captureMask() != 0);
-        }
-
-        @Override
-        public String ruleName(int ruleId) {
-            return ruleId == 0 ? "bench/allow-all" : null;
-        }
-
-        @Override
-        public Confinement confinement() {
-            return Confinement.superviseEverything(0xC000003E);
-        }
     }
 }

@@ -316,7 +316,7 @@ final class ChronicleTrafficTap implements TrafficTap {
             for (TrafficListener listener : listeners) {
                 try {
                     listener.sandboxStarted(sandboxId, wallClockMillis, policy, command);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) { // a bug, or a listener whose bundle was refreshed
                     failed(listener, e);
                 }
             }
@@ -327,7 +327,7 @@ final class ChronicleTrafficTap implements TrafficTap {
             for (TrafficListener listener : listeners) {
                 try {
                     listener.callCompleted(completed);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) {
                     failed(listener, e);
                 }
             }
@@ -338,15 +338,15 @@ final class ChronicleTrafficTap implements TrafficTap {
             for (TrafficListener listener : listeners) {
                 try {
                     listener.sandboxExited(sandboxId, wallClockMillis, status);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) {
                     failed(listener, e);
                 }
             }
         }
 
-        private void failed(TrafficListener listener, RuntimeException e) {
+        private void failed(TrafficListener listener, Throwable e) {
             if (listenerFailures++ < LOGGED_LISTENER_FAILURES) {
-                LOG.warn("traffic tap: listener {} failed; the record still counts as delivered{}", listener, 
+                LOG.warn("traffic tap: listener {} failed; the record still counts as delivered{}", listener,
                         listenerFailures == LOGGED_LISTENER_FAILURES ? " (further failures are not logged)" : "", e);
             }
         }

@@ -71,6 +71,8 @@ final class RecordFormat {
     static final int COMPLETION_LATENCY_AT = 36;
     private static final int COMPLETION_LENGTH = 44;
     private static final int HEADER_LENGTH = 10;
+    /** {@code VerdictAction.values()} copies the array on every call. */
+    private static final int ACTIONS = VerdictAction.values().length;
 
     private static final int MEMORY_DEPENDENT = 1;
     static final int INTERRUPTED = 2;
@@ -290,7 +292,7 @@ final class RecordFormat {
             throw new MalformedRecordException(length - COMPLETION_LENGTH + " unexpected bytes after the record");
         }
         byte ordinal = in.get(COMPLETION_ACTION_AT);
-        if (ordinal < -1 || ordinal >= VerdictAction.values().length) {
+        if (ordinal < -1 || ordinal >= ACTIONS) {
             throw new MalformedRecordException("unknown verdict action " + ordinal);
         }
         int flags = in.get(COMPLETION_FLAGS_AT) & 0xff;

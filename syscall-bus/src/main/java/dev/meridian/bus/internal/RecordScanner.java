@@ -107,18 +107,17 @@ final class RecordScanner implements AutoCloseable {
     }
 
     /**
-     * Whether the journal holds anything at or after the scanner's position: a cheap look at the
-     * current file's excerpt count and the newest file, for deciding when {@link #nextRaw} at the
-     * end should step over damage.
+     * Whether the journal holds anything at or after the scanner's position: a newer file, or an
+     * index entry for the next excerpt (which the scanner could not read, so it is damaged or still
+     * being written). Cheap and allocation-free, for deciding when {@link #nextRaw} at the end
+     * should step over damage.
      */
     boolean mayHaveMore() {
         long next = tailer.index();
-        RollCycle rollCycle = queue.rollCycle();
-        int cycle = rollCycle.toCycle(next);
-        if (queue.lastCycle() > cycle) {
+        if (queue.lastCycle() > queue.rollCycle().toCycle(next)) {
             return true;
         }
-        return lookupTailer().excerptsInCycle(cycle) > rollCycle.toSequenceNumber(next);
+        return lookupTailer().moveToIndex(next);
     }
 
     /**

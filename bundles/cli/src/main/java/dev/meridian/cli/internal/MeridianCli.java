@@ -1,5 +1,6 @@
 package dev.meridian.cli.internal;
 
+import dev.meridian.api.MetricsExporter;
 import dev.meridian.api.NorthShim;
 import dev.meridian.api.PolicyEngine;
 import dev.meridian.api.SandboxManager;
@@ -7,6 +8,7 @@ import dev.meridian.api.SyscallBus;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -29,6 +31,7 @@ public final class MeridianCli implements ToIntFunction<String[]> {
               ps        list the daemon's sandboxes         (meridian ps --help)
               kill      kill or signal a daemon's sandbox   (meridian kill --help)
               trace     follow a sandbox's system calls     (meridian trace --help)
+              top       live call rates of the daemon       (meridian top --help)
               bundles   list, install, remove bundles       (meridian bundles --help)
               journal   show what sandboxes recorded        (meridian journal --help)
               policy    check, explain and learn policies   (meridian policy --help)
@@ -48,6 +51,13 @@ public final class MeridianCli implements ToIntFunction<String[]> {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private volatile List<NorthShim> shims;
 
+    /**
+     * Service objects, not the service: the metrics component is delayed, and only a run with --metrics-port gets it,
+     * so other commands do not start counting (or load the Prometheus client).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ComponentServiceObjects<MetricsExporter> metrics;
+
     @Override
     public int applyAsInt(String[] argv) {
         List<String> args = Arrays.asList(argv);
@@ -58,8 +68,8 @@ public final class MeridianCli implements ToIntFunction<String[]> {
             }
             List<String> rest = args.subList(1, args.size());
             return switch (args.getFirst()) {
-                case "run" -> new RunCommand(sandboxes, bus).run(rest);
-                case "policy" -> new PolicyCommand(policies, bus, new RunCommand(sandboxes, bus)).run(rest);
+                case "run" -> new RunCommand(sandboxes, bus, metrics).run(rest);
+                case "policy" -> new PolicyCommand(policies, bus, new RunCommand(sandboxes, bus, null)).run(rest);
                 case "journal" -> new JournalCommand(bus, () -> shims == null ? List.of() : shims).run(rest);
                 default -> throw new UsageException("unknown command: " + args.getFirst() + " (see meridian --help)");
             };

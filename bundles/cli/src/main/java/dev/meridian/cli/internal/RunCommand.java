@@ -3,6 +3,7 @@ package dev.meridian.cli.internal;
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.JournalException;
 import dev.meridian.api.JournalReader;
+import dev.meridian.api.MetricsExporter;
 import dev.meridian.api.PolicySource;
 import dev.meridian.api.PolicyException;
 import dev.meridian.api.Sandbox;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import org.osgi.service.component.ComponentServiceObjects;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -49,6 +51,9 @@ final class RunCommand {
               --policy FILE        a policy file (YAML, or an OCI/Docker seccomp JSON profile)
                                    --profile and --policy repeat and compose in the order given;
                                    without either, the profile is "default"
+              --metrics-port N     serve this run's Prometheus metrics on http://127.0.0.1:N/metrics
+                                   while it runs (docs/observability.md); the run is then embedded
+                                   even when a daemon runs (a daemon's runs are on its own /metrics)
               --state DIR          run through the daemon of DIR (default: $MERIDIAN_STATE, else
                                    $XDG_RUNTIME_DIR/meridian); with none running there, run here
               --embedded           run here even when a daemon runs (or MERIDIAN_EMBEDDED=1)
@@ -74,11 +79,14 @@ final class RunCommand {
     private final SandboxManager sandboxes;
     private final SyscallBus bus;
     private final EntryFormat format;
+    private final ComponentServiceObjects<MetricsExporter> metrics;
 
-    RunCommand(SandboxManager sandboxes, SyscallBus bus) {
+    /** @param metrics the metrics exporter's service objects (got only for --metrics-port), or null when none runs */
+    RunCommand(SandboxManager sandboxes, SyscallBus bus, ComponentServiceObjects<MetricsExporter> metrics) {
         this.sandboxes = sandboxes;
         this.bus = bus;
         this.format = new EntryFormat(bus);
+        this.metrics = metrics;
     }
 
     static final String DEFAULT_PROFILE = "default";
@@ -90,7 +98,7 @@ final class RunCommand {
 
     int run(List<String> args) throws UsageException, CommandException {
         CommandLine line = CommandLine.parse(args, union(Set.of("--trace", "--help"), IsolationOptions.FLAGS),
-                union(Set.of("--trace-file", "--journal"), IsolationOptions.OPTIONS),
+                union(Set.of("--trace-file", "--journal", "--metrics-port"), IsolationOptions.OPTIONS),
                 union(POLICY_OPTIONS, IsolationOptions.REPEATABLE), true);
         if (line.has("--help")) {
             System.out.print(HELP);
@@ -104,12 +112,32 @@ final class RunCommand {
         if (line.has("--trace") && line.value("--trace-file") != null) {
             throw new UsageException("run: --trace and --trace-file exclude each other");
         }
+        String metricsPortValue = line.value("--metrics-port");
+        Integer metricsPort = metricsPortValue == null ? null : MetricsServer.port(metricsPortValue);
         Path journal = line.value("--journal") != null ? Path.of(line.value("--journal")) : Locations.defaultJournal();
         SandboxSpec spec = new SandboxSpec(line.operands(), System.getenv(), Path.of("").toAbsolutePath(),
                 policySources(line, List.of(PolicySource.profile(DEFAULT_PROFILE))), IsolationOptions.parse(line),
                 journal.toAbsolutePath());
+        if (metricsPort == null) {
+            try (PrintWriter trace = openTrace(line)) {
+                return execute(spec, trace).status();
+            }
+        }
+        // Got before the sandbox starts, so the metrics count its calls from the first on.
+        MetricsExporter exporter = metrics == null ? null : metrics.getService();
+        if (exporter == null) {
+            throw new CommandException("run: --metrics-port needs the metrics of the observability bundle "
+                    + "(dev.meridian.observability), which is not running");
+        }
+        MetricsServer server = null;
         try (PrintWriter trace = openTrace(line)) {
+            server = MetricsServer.start(metricsPort, exporter);
             return execute(spec, trace).status();
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            metrics.ungetService(exporter);
         }
     }
 

@@ -18,6 +18,8 @@ final class ControlClient {
     private final ControlEndpoint endpoint;
     /** A connection made in advance (the probe that found the daemon), used by the first request. */
     private SocketChannel spare;
+    /** Whether each request's connection is closed after its answer: for a command that asks again and again. */
+    private boolean closeEach;
 
     ControlClient(ControlEndpoint endpoint, SocketChannel spare) {
         this.endpoint = endpoint;
@@ -26,6 +28,12 @@ final class ControlClient {
 
     ControlEndpoint endpoint() {
         return endpoint;
+    }
+
+    /** From now on each request's connection is closed once answered ({@code meridian top} asks every second). */
+    ControlClient closingEachConnection() {
+        closeEach = true;
+        return this;
     }
 
     private SocketChannel connection() throws IOException {
@@ -56,8 +64,15 @@ final class ControlClient {
         // first close of a channel initializes the JDK's IP networking (it probes IPv6 with sockets), ~10 ms of a
         // client start for nothing.
         SocketChannel channel = connection();
-        Http.writeFully(channel, ByteBuffer.wrap(Http.request(method, path, headers, body)));
-        Http.Response response = Http.readResponse(new ChannelInput(channel, BUFFER), method.equals("HEAD"));
+        Http.Response response;
+        try {
+            Http.writeFully(channel, ByteBuffer.wrap(Http.request(method, path, headers, body)));
+            response = Http.readResponse(new ChannelInput(channel, BUFFER), method.equals("HEAD"));
+        } finally {
+            if (closeEach) {
+                channel.close();
+            }
+        }
         if (response.status() >= 400) {
             throw error(response);
         }

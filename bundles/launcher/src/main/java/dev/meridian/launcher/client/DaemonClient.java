@@ -19,7 +19,7 @@ import java.util.jar.Manifest;
 
 /**
  * The commands that talk to a running daemon ({@code run}, {@code ps}, {@code kill}, {@code trace},
- * {@code bundles}), with the JDK alone: a client start loads no OSGi framework. {@code run} without a daemon (or
+ * {@code bundles}, {@code top}), with the JDK alone: a client start loads no OSGi framework. {@code run} without a daemon (or
  * with {@code --embedded}, {@code MERIDIAN_EMBEDDED=1}) goes to the embedded framework as before.
  */
 public final class DaemonClient {
@@ -73,7 +73,7 @@ public final class DaemonClient {
             with MERIDIAN_TOKEN (else STATE/token) talks to its TCP port instead.
             """;
 
-    private static final Set<String> CLIENT_COMMANDS = Set.of("ps", "kill", "trace", "bundles");
+    private static final Set<String> CLIENT_COMMANDS = Set.of("ps", "kill", "trace", "bundles", "top");
 
     private final Map<String, String> environment;
     private final PrintStream out;
@@ -157,20 +157,28 @@ public final class DaemonClient {
     private int command(String name, List<String> args) throws ClientException {
         Set<String> flags = switch (name) {
             case "ps" -> Set.of("-a", "--all", "--json", "--help");
+            case "top" -> Set.of("-b", "--batch", "--help");
             default -> Set.of("--help");
         };
-        Set<String> options = name.equals("kill") ? Set.of("--state", "--signal") : Set.of("--state");
+        Set<String> options = switch (name) {
+            case "kill" -> Set.of("--state", "--signal");
+            case "top" -> Set.of("--state", "-n", "--iterations", "--interval");
+            default -> Set.of("--state");
+        };
         CommandLine line = CommandLine.parse(args, flags, options, Set.of(), false);
         if (line.has("--help")) {
             out.print(switch (name) {
                 case "ps" -> PS_HELP;
                 case "kill" -> KILL_HELP;
                 case "trace" -> TRACE_HELP;
+                case "top" -> Top.HELP;
                 default -> BUNDLES_HELP;
             });
             out.print(STATE_HELP);
             return 0;
         }
+        // Checked before the daemon is looked for: a bad command line is a usage error either way.
+        Top.Options topOptions = name.equals("top") ? Top.Options.parse(line) : null;
         ControlEndpoint endpoint = ControlEndpoint.locate(line.value("--state"), environment);
         SocketChannel connection = probe(endpoint);
         if (connection == null) {
@@ -186,6 +194,7 @@ public final class DaemonClient {
                 }
                 case "kill" -> kill(client, line);
                 case "trace" -> trace(client, single(line, "trace", "ID"));
+                case "top" -> new Top(out).run(client, topOptions);
                 default -> bundles(client, line);
             };
         } catch (ApiException e) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The tables of {@code meridian ps} and {@code meridian bundles}. */
+/** The tables of {@code meridian ps} and {@code meridian bundles} (and the layout of {@code meridian top}'s). */
 final class Listing {
     private final PrintStream out;
 
@@ -95,8 +95,12 @@ final class Listing {
         return n < 10 ? "0" + n : Long.toString(n);
     }
 
-    /** Columns padded to their widest cell, the last one unpadded. */
     private void print(List<String[]> rows) {
+        out.print(table(rows));
+    }
+
+    /** Columns padded to their widest cell, the last one unpadded; a line each. */
+    static String table(List<String[]> rows) {
         int columns = rows.getFirst().length;
         int[] widths = new int[columns];
         for (String[] row : rows) {
@@ -114,6 +118,6 @@ final class Listing {
             }
             text.append('\n');
         }
-        out.print(text);
+        return text.toString();
     }
 }

@@ -18,11 +18,13 @@ final class RunRequest {
     /** Options only the client knows; an embedded run gets the command line without them. */
     static final String STATE = "--state";
     static final String EMBEDDED = "--embedded";
+    /** Serves the run's metrics on a port of this machine: the run is embedded (docs/observability.md). */
+    static final String METRICS_PORT = "--metrics-port";
     static final Set<String> CLIENT_ONLY = Set.of(STATE, EMBEDDED);
 
     static final Set<String> FLAGS = Set.of("--trace", "--help", "--keep", EMBEDDED);
     static final Set<String> OPTIONS = Set.of("--trace-file", "--journal", "--rootfs", "--net", "--allow-connect",
-            "--allow-bind", "--hostname", "--cgroup", STATE);
+            "--allow-bind", "--hostname", "--cgroup", METRICS_PORT, STATE);
     static final Set<String> REPEATABLE = Set.of("--profile", "--policy", "--ro", "--rw", "--tmpfs", "--limit",
             "--fd");
 
@@ -58,8 +60,9 @@ final class RunRequest {
         return line.has("--help");
     }
 
+    /** Asked to run here: {@code --embedded}, or {@code --metrics-port} (a daemon's runs are on its /metrics). */
     boolean embedded() {
-        return line.has(EMBEDDED);
+        return line.has(EMBEDDED) || line.value(METRICS_PORT) != null;
     }
 
     String state() {
