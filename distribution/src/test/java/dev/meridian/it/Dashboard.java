@@ -93,7 +93,7 @@ final class Dashboard {
         return new Dashboard(Json.parseObject(text), source);
     }
 
-    /** The uid of the one data source {@code observability/grafana/provisioning/datasources/meridian.yml} provisions. */
+    /** The uid of the one data source observability/grafana/provisioning/datasources/meridian.yml provisions. */
     static String provisionedDatasourceUid() {
         Path file = repository().resolve("observability/grafana/provisioning/datasources/meridian.yml");
         Matcher uid = YAML_UID.matcher(read(file));
@@ -293,7 +293,8 @@ final class Dashboard {
                 }
             } else if (c == '$') {
                 at++;
-                while (at < length && (Character.isLetterOrDigit(expr.charAt(at)) || "_{}".indexOf(expr.charAt(at)) >= 0)) {
+                while (at < length && (Character.isLetterOrDigit(expr.charAt(at))
+                        || "_{}".indexOf(expr.charAt(at)) >= 0)) {
                     at++; // a Grafana variable
                 }
             } else if (Character.isLetter(c) || c == '_' || c == ':') {

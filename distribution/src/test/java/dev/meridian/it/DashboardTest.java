@@ -103,7 +103,8 @@ class DashboardTest {
     @Test
     void metricNamesAreTheSelectorsNotFunctionsLabelsOrDurations() {
         assertEquals(Set.of("meridian_syscalls_total"), Dashboard.metricNames(
-                "sum by (syscall, verdict) (rate(meridian_syscalls_total{instance=~\"$instance\"}[$__rate_interval]))"));
+                "sum by (syscall, verdict) (rate(meridian_syscalls_total{instance=~\"$instance\"}"
+                        + "[$__rate_interval]))"));
         assertEquals(Set.of("a_sum", "a_count"), Dashboard.metricNames(
                 "sum(increase(a_sum[5m])) by (le) / sum without(job) (increase(a_count[1h30m] offset 5m))"));
         assertEquals(Set.of("x_bucket"), Dashboard.metricNames(

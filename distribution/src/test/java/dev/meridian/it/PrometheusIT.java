@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -47,9 +45,6 @@ class PrometheusIT {
     @TempDir
     Path workspace;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build(); // Prometheus scrapes over HTTP/1.1
-
     @Test
     void prometheusScrapesTheDaemonAndEveryDashboardQueryReturnsData() throws Exception {
         PrometheusServer.binary(); // before anything starts: without prometheus the test fails at once, saying why
@@ -61,16 +56,16 @@ class PrometheusIT {
         settings.put("dev.meridian.control", "tcp.port = " + port);
         try (DaemonProcess daemon = DaemonProcess.start(workspace.resolve("daemon"), settings).awaitStarted()) {
             Path token = daemon.state.resolve("token");
-            String bearer = Files.readString(token).strip();
-            URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-            daemonMetrics(metrics, bearer, daemon); // served before Prometheus is pointed at it
+            InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", port);
+            Map<String, String> bearer = Map.of("Authorization", "Bearer " + Files.readString(token).strip());
+            daemonMetrics(tcp, bearer, daemon); // served before Prometheus is pointed at it
 
             Instant started = Instant.now();
             try (PrometheusServer prometheus = PrometheusServer.start(workspace.resolve("prometheus"),
                     scrapeConfig(token, port))) {
                 List<Map<String, Object>> targets = prometheus.awaitTargetsUp(TIMEOUT);
                 assertEquals(1, targets.size(), targets::toString);
-                assertEquals(metrics.toString(), targets.getFirst().get("scrapeUrl"));
+                assertEquals("http://127.0.0.1:" + port + "/metrics", targets.getFirst().get("scrapeUrl"));
 
                 byte[] shim = TestBundles.installed(TestBundles.SHIM);
                 for (int round = 1; round <= ROUNDS; round++) {
@@ -83,8 +78,9 @@ class PrometheusIT {
                             "the shim's " + expected + " update(s)");
                 }
 
-                // The guests are done: the daemon's counters hold still, and Prometheus must catch up to them exactly.
-                Map<String, Double> calls = series(daemonMetrics(metrics, bearer, daemon), "meridian_syscalls_total",
+                // The guests are done: once the tap has delivered what they journaled, the daemon's counters hold
+                // still, and Prometheus must catch up to them exactly.
+                Map<String, Double> calls = series(deliveredMetrics(tcp, bearer, daemon), "meridian_syscalls_total",
                         "syscall", "verdict");
                 assertTrue(calls.keySet().stream().anyMatch(key -> key.endsWith(" deny")),
                         () -> "no denied call in the daemon's /metrics: " + calls);
@@ -249,7 +245,7 @@ class PrometheusIT {
         return series;
     }
 
-    private static String key(java.util.function.Function<String, Object> label, String... labels) {
+    private static String key(Function<String, Object> label, String... labels) {
         List<String> parts = new ArrayList<>();
         for (String name : labels) {
             parts.add(String.valueOf(label.apply(name)));
@@ -257,19 +253,32 @@ class PrometheusIT {
         return String.join(" ", parts);
     }
 
-    /** GET /metrics over TCP with the token: the Prometheus text exposition, or a failure with the daemon's log. */
-    private String daemonMetrics(URI metrics, String bearer, DaemonProcess daemon) {
+    /** GET /metrics over TCP with the token, as Prometheus does; a failure carries the daemon's log. */
+    private static String daemonMetrics(InetSocketAddress tcp, Map<String, String> bearer, DaemonProcess daemon) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics).timeout(TIMEOUT)
-                    .header("Authorization", "Bearer " + bearer).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, response.statusCode(), () -> "GET " + metrics + ": " + response.body() + "\ndaemon log:\n"
+            RawHttp.Response response = RawHttp.get(tcp, "/metrics", bearer);
+            assertEquals(200, response.status(), () -> "GET /metrics: " + response.describe() + "\ndaemon log:\n"
                     + daemon.log());
             return response.body();
         } catch (IOException e) {
-            throw new UncheckedIOException("GET " + metrics, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
+            throw new UncheckedIOException("GET /metrics on " + tcp, e);
+        }
+    }
+
+    /** The daemon's metrics once its bus tap has delivered every record journaled so far (no lag). */
+    private static String deliveredMetrics(InetSocketAddress tcp, Map<String, String> bearer, DaemonProcess daemon) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            String metrics = daemonMetrics(tcp, bearer, daemon);
+            Double lag = series(metrics, "meridian_bus_lag_events").get("");
+            if (lag != null && lag == 0) {
+                return metrics;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the daemon's bus tap still lags after " + TIMEOUT.toSeconds() + " s:\n"
+                        + metrics + "\ndaemon log:\n" + daemon.log());
+            }
+            PrometheusServer.pause(Duration.ofMillis(100));
         }
     }
 }
