@@ -81,16 +81,7 @@ class MetricsIT {
 
     @Test
     void aDenialCountsUnderTheRuleThatMadeIt() throws Exception {
-        Path policy = Commands.writeFile(MeridianHome.freshJournal().resolve("no-uname.yaml"), """
-                meridian-policy: 1
-                name: no-uname
-                syscalls:
-                  rules:
-                    - id: no-uname
-                      names: [uname]
-                      action: deny
-                      errno: EACCES
-                """);
+        Path policy = Commands.writeFile(MeridianHome.freshJournal().resolve("no-uname.yaml"), PolicyIT.NO_UNAME);
         String series = "meridian_policy_denials_total{rule=\"no-uname/no-uname\"}";
         double before = value(scrape(), series);
         Path journal = MeridianHome.freshJournal();
@@ -156,6 +147,25 @@ class MetricsIT {
                 + "\"}"), 0, metrics);
         assertEquals(1, value(metrics, "meridian_bundle_swaps_total{bundle=\"dev.meridian.it.unresolvable\","
                 + "outcome=\"rejected\"}"), 0, metrics);
+    }
+
+    @Test
+    void aSwapListenerThatThrowsIsLoggedAndSkipped() throws Exception {
+        String name = "dev.meridian.it.throwing.listener";
+        byte[] jar = TestBundles.activated(name, "dev.meridian.it.swaplistener.ThrowingSwapListener", Map.of());
+        RawHttp.Response deployed = RawHttp.exchange(socket, "PUT", "/v1/bundles/" + name,
+                Map.of("Content-Type", "application/java-archive"), jar);
+        try {
+            assertEquals(200, deployed.status(), deployed::describe);
+            daemon.awaitLog(line -> line.contains("a bundle swap listener (dev.meridian.it.swaplistener."
+                    + "ThrowingSwapListener) failed") && line.contains("a swap listener that always fails (" + name
+                    + ")"), Duration.ofSeconds(10));
+            String metrics = scrape();
+            assertEquals(1, value(metrics, "meridian_bundle_swaps_total{bundle=\"" + name
+                    + "\",outcome=\"installed\"}"), 0, metrics);
+        } finally {
+            assertEquals(204, RawHttp.exchange(socket, "DELETE", "/v1/bundles/" + name, Map.of(), null).status());
+        }
     }
 
     @Test

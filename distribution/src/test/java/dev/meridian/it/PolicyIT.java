@@ -29,6 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** The policy commands end to end: check, explain, learn, denials in the journal, reload. */
 class PolicyIT {
 
+    /** Denies uname with EACCES in the supervisor, under the rule {@code no-uname/no-uname}. */
+    static final String NO_UNAME = """
+            meridian-policy: 1
+            name: no-uname
+            syscalls:
+              rules:
+                - id: no-uname
+                  names: [uname]
+                  action: deny
+                  errno: EACCES
+            """;
+
     @TempDir
     Path workspace;
 
@@ -120,16 +132,7 @@ class PolicyIT {
 
     @Test
     void aDeniedCallGetsTheRulesErrnoAndTheJournalNamesTheRule() {
-        Path policy = Commands.writeFile(workspace.resolve("no-uname.yaml"), """
-                meridian-policy: 1
-                name: no-uname
-                syscalls:
-                  rules:
-                    - id: no-uname
-                      names: [uname]
-                      action: deny
-                      errno: EACCES
-                """);
+        Path policy = Commands.writeFile(workspace.resolve("no-uname.yaml"), NO_UNAME);
         Commands.Sandboxed run = Commands.sandboxed(List.of("--policy", policy.toString()), List.of("/usr/bin/uname"),
                 new byte[0], Commands.DEFAULT_TIMEOUT);
         assertNotEquals(0, run.outcome().exitCode(), run.outcome()::describe);

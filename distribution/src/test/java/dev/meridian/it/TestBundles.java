@@ -70,21 +70,30 @@ final class TestBundles {
      * (from the test classes), configured by {@code headers} (see that class).
      */
     static byte[] starter(String symbolicName, Map<String, String> headers) {
+        return activated(symbolicName, "dev.meridian.it.starter.SandboxStarter", headers);
+    }
+
+    /**
+     * A bundle {@code symbolicName} of the test classes of {@code activator}'s package, started by
+     * {@code activator}; {@code headers} are added to (or replace) its manifest's.
+     */
+    static byte[] activated(String symbolicName, String activator, Map<String, String> headers) {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         main.putValue("Bundle-ManifestVersion", "2");
         main.putValue("Bundle-SymbolicName", symbolicName);
         main.putValue("Bundle-Version", "1.0.0");
-        main.putValue("Bundle-Activator", "dev.meridian.it.starter.SandboxStarter");
+        main.putValue("Bundle-Activator", activator);
         main.putValue("Import-Package", "dev.meridian.api,org.osgi.framework");
         headers.forEach(main::putValue);
-        Path classes = MeridianHome.moduleDirectory().resolve("target/test-classes/dev/meridian/it/starter");
+        String packagePath = activator.substring(0, activator.lastIndexOf('.')).replace('.', '/');
+        Path classes = MeridianHome.moduleDirectory().resolve("target/test-classes").resolve(packagePath);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JarOutputStream out = new JarOutputStream(bytes, manifest);
                 DirectoryStream<Path> files = Files.newDirectoryStream(classes, "*.class")) {
             for (Path file : files) {
-                out.putNextEntry(new JarEntry("dev/meridian/it/starter/" + file.getFileName()));
+                out.putNextEntry(new JarEntry(packagePath + "/" + file.getFileName()));
                 out.write(Files.readAllBytes(file));
                 out.closeEntry();
             }

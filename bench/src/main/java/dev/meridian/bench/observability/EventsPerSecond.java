@@ -131,17 +131,22 @@ public final class EventsPerSecond {
         Result tapped = phase("tapped", true, seconds);
 
         System.out.printf(Locale.ROOT, "| phase | calls/s | events/s (journal records) | process CPU | writer"
-                + " threads CPU | tap thread CPU | GCs |%n|---|---:|---:|---:|---:|---:|---:|%n");
+                + " threads CPU | tap thread CPU | process CPU per event | tap CPU per event | GCs |%n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n");
         for (Result result : List.of(journalOnly, tapped)) {
-            System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f | %.0f %% | %.0f %% | %s | %d |%n", result.title(),
-                    result.calls() / result.writeSeconds(), result.records() / result.writeSeconds(),
+            double cpuSeconds = result.writeSeconds() + result.drainMillis() / 1000;
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f | %.0f %% | %.0f %% | %s | %.0f ns | %s | %d |%n",
+                    result.title(), result.calls() / result.writeSeconds(), result.records() / result.writeSeconds(),
                     result.processCpuPercent(), result.writerCpuPercent(),
                     result.tapped() ? String.format(Locale.ROOT, "%.0f %%", result.tapCpuPercent()) : "–",
+                    result.processCpuPercent() / 100 * cpuSeconds * 1e9 / result.records(),
+                    result.tapped() ? String.format(Locale.ROOT, "%.0f ns",
+                            result.tapCpuPercent() / 100 * cpuSeconds * 1e9 / result.records()) : "–",
                     result.gcs());
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "CPU in %% of one core over the writing time (the tapped phase's includes the"
-                + " drain: %.0f ms).%n", tapped.drainMillis());
+                + " drain: %.0f ms); per event = CPU time / journal records.%n", tapped.drainMillis());
         System.out.printf(Locale.ROOT, "Sustained through bus + journal + tap + listener, journaled to delivered"
                 + " (%,d events in %.2f s of writing and draining): **%,.0f events/s = %,.0f calls/s**, tap thread"
                 + " %.0f %% of a core, whole process %.0f %% of a core.%n", tapped.delivered(),

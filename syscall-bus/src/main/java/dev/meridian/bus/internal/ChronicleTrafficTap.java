@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The bus's {@link TrafficTap}: one daemon thread, {@value #THREAD_NAME}, that follows every
  * journal the bus opens for writing and hands each record to the listeners. It starts with the
  * first subscription, at the end of each journal then open for writing (a journal opened later is
- * followed from before its first record), and stops when the last subscription closes. It only
+ * followed from before its first record; a directory is followed, so records another process
+ * appends to it come too), and stops when the last subscription closes. It only
  * reads the journals, so the guest path does not change: a slow or blocked listener holds up the
  * tap alone, and what it has not read yet waits in the journal, counted as lag.
  *
@@ -106,15 +107,15 @@ final class ChronicleTrafficTap implements TrafficTap {
         }
         List<TappedJournal> journals = current == null ? List.of() : current.journals;
         synchronized (statusLock) {
-            long now = System.currentTimeMillis();
             long lagRecords = 0;
             double lagSeconds = 0;
             for (TappedJournal journal : journals) {
-                TappedJournal.Lag lag = journal.measure(now);
+                TappedJournal.Lag lag = journal.measure();
                 lagRecords += lag.records();
                 lagSeconds = Math.max(lagSeconds, lag.seconds());
                 lostToDeletion += lag.newlyLost();
             }
+            long now = System.currentTimeMillis();
             if (now - journalBytesMillis >= BYTES_REFRESH_MILLIS || journals.size() != journalBytesCount) {
                 journalBytes = journals.stream().mapToLong(TappedJournal::bytes).sum();
                 journalBytesMillis = now;

@@ -129,7 +129,7 @@ final class TappedJournal {
                         .forEach(warning -> LOG.warn("traffic tap: {} (counted lost)", warning));
             }
         }
-        if (consumed != before) {
+        if (consumed != before && !failed) {
             publish(scanner.position(), consumed);
         }
         return (int) (consumed - before);
@@ -289,33 +289,38 @@ final class TappedJournal {
      * Records the tap never read whose files are gone (deleted before it got there) are noticed as
      * a drop of what it knew was journaled (consumed + lag, which only grows otherwise).
      */
-    Lag measure(long nowMillis) {
-        long position;
-        long consumedSoFar;
-        while (true) {
-            int v = version;
-            position = publishedPosition;
-            consumedSoFar = publishedConsumed;
-            if ((v & 1) == 0 && v == version) {
-                break;
-            }
-            Thread.onSpinWait();
-        }
+    Lag measure() {
         SingleChronicleQueue queue = journal.queue();
         if (queue.isClosed()) {
             return new Lag(0, 0, 0);
         }
         try (ExcerptTailer tailer = queue.createTailer()) {
+            // The journal's end first, then the tap's position: counted the other way round, a
+            // caller descheduled in between would count records journaled after the position was
+            // taken as lag.
+            int last = queue.lastCycle();
+            long inLast = last < 0 ? -1 : tailer.excerptsInCycle(last);
+            long position;
+            long consumedSoFar;
+            while (true) {
+                int v = version;
+                position = publishedPosition;
+                consumedSoFar = publishedConsumed;
+                if ((v & 1) == 0 && v == version) {
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+            long nowMillis = System.currentTimeMillis();
             RollCycle rollCycle = queue.rollCycle();
             int first = position < 0 ? queue.firstCycle() : rollCycle.toCycle(position);
             long firstSequence = position < 0 ? 0 : rollCycle.toSequenceNumber(position);
-            int last = queue.lastCycle();
             long records = 0;
             long oldest = -1;
             if (first <= last) {
                 NavigableSet<Long> cycles = queue.listCyclesBetween(first, last);
                 for (long cycle : cycles) {
-                    long inCycle = tailer.excerptsInCycle((int) cycle);
+                    long inCycle = cycle == last ? inLast : tailer.excerptsInCycle((int) cycle);
                     long from = cycle == first ? firstSequence : 0;
                     if (inCycle > from) {
                         records += inCycle - from;
@@ -328,8 +333,8 @@ final class TappedJournal {
             long journaled = consumedSoFar + records;
             long newlyLost = Math.max(0, journaledHigh - journaled);
             if (newlyLost > 0) {
-                LOG.warn("traffic tap: {} records of journal {} were deleted before the tap read them",
-                        journaledHigh - journaled, journal.directory());
+                LOG.warn("traffic tap: {} records of journal {} were deleted before the tap read them", newlyLost,
+                        journal.directory());
             }
             journaledHigh = Math.max(journaledHigh, journaled);
             double seconds = 0;
@@ -380,7 +385,7 @@ final class TappedJournal {
             return null;
         }
         try (DocumentContext document = tailer.readingDocument()) {
-            if (!document.isPresent()) {
+            if (!document.isPresent() || document.index() != index) {
                 return null;
             }
             Bytes<?> in = document.wire().bytes();

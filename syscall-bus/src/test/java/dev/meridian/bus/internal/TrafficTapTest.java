@@ -368,73 +368,84 @@ class TrafficTapTest {
 
     @Test
     void damagedRecordsAreCountedLostAndTheRestDelivered() throws Exception {
-        long marker = 0x5eed_f00d_0000_0000L;
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch unblock = new CountDownLatch(1);
-        Recorder recorder = new Recorder() {
-            @Override
-            public void sandboxStarted(long sandboxId, long wallClockMillis, String policy, List<String> command) {
-                blocked.countDown();
-                awaitQuietly(unblock);
-                super.sandboxStarted(sandboxId, wallClockMillis, policy, command);
-            }
-        };
-        try (Subscription subscription = bus.subscribe(recorder)) {
-            try (SyscallGateway gateway = bus.open(journal, 16, spec(journal, "x"), new TestPolicy())) {
-                assertTrue(blocked.await(WAIT_MILLIS, TimeUnit.MILLISECONDS));
-                SyscallEvent event = new SyscallEvent();
-                for (int i = 0; i < 10; i++) {
-                    call(gateway, event, MEMORY, i, NR_READ, marker + i);
-                }
-                gateway.onExit(ExitStatus.exited(0), 10);
-            }
-            // While the tap is held up: call 3 gets an unknown type, call 6 a future version.
-            Path file = queueFile();
-            overwrite(file, recordOf(file, marker + 3) + RecordFormat.TYPE_AT, (byte) 99);
-            overwrite(file, recordOf(file, marker + 6), (byte) 7);
-            unblock.countDown();
-            recorder.awaitExits(1);
-            assertEquals(List.of(0, 1, 2, 4, 5, 7, 8, 9), recorder.calls().stream().map(Seen::pid).toList());
-            Status status = awaitCaughtUp(22);
-            assertEquals(4, status.lostRecords(), "two damaged calls, and their completions with them");
+        Recorder recorder = new Recorder();
+        try (HeldTap held = holdTapWhileTenCallsAreJournaled(recorder)) {
+            // call 3 gets an unknown type, call 6 a future version
+            overwrite(held.file, held.recordOf(3) + RecordFormat.TYPE_AT, new byte[] {99});
+            overwrite(held.file, held.recordOf(6), new byte[] {7});
         }
+        recorder.awaitExits(1);
+        assertEquals(List.of(0, 1, 2, 4, 5, 7, 8, 9), recorder.calls().stream().map(Seen::pid).toList());
+        Status status = awaitCaughtUp(22);
+        assertEquals(4, status.lostRecords(), "two damaged calls, and their completions with them");
     }
 
     @ParameterizedTest(name = "header {0}")
     @ValueSource(ints = {0, 0xffff_ffff, 0x00ff_ffff, 0x10})
     void excerptsWithADamagedChronicleHeaderAreSteppedOverAndCountedLost(int header) throws Exception {
-        long marker = 0x5eed_f00d_0000_0000L;
+        Recorder recorder = new Recorder();
+        try (HeldTap held = holdTapWhileTenCallsAreJournaled(recorder)) {
+            byte[] damaged = new byte[Integer.BYTES];
+            ByteBuffer.wrap(damaged).order(ByteOrder.LITTLE_ENDIAN).putInt(0, header);
+            overwrite(held.file, held.recordOf(3) - Integer.BYTES, damaged);
+        }
+        recorder.awaitExits(1);
+        assertEquals(List.of(0, 1, 2, 4, 5, 6, 7, 8, 9), recorder.calls().stream().map(Seen::pid).toList(),
+                "only the damaged call is lost (a wrong length may take its completion with it)");
+        Status status = awaitCaughtUp(22);
+        assertEquals(22, status.deliveredRecords() + status.lostRecords(), "every record is accounted for once");
+        assertTrue(status.lostRecords() == 2 || status.lostRecords() == 3, status.toString());
+    }
+
+    /**
+     * Subscribes {@code recorder} behind a listener that holds the tap at the sandbox's start, then
+     * journals ten calls (call i with pid i) and the exit; closing the result lets the tap go on.
+     * Meanwhile the test damages the journal file where the tap has not read yet.
+     */
+    private HeldTap holdTapWhileTenCallsAreJournaled(Recorder recorder) throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
         CountDownLatch unblock = new CountDownLatch(1);
-        Recorder recorder = new Recorder() {
+        Subscription subscription = bus.subscribe(new TrafficListener() {
             @Override
             public void sandboxStarted(long sandboxId, long wallClockMillis, String policy, List<String> command) {
                 blocked.countDown();
                 awaitQuietly(unblock);
+                recorder.sandboxStarted(sandboxId, wallClockMillis, policy, command);
             }
-        };
-        try (Subscription subscription = bus.subscribe(recorder)) {
-            try (SyscallGateway gateway = bus.open(journal, 20, spec(journal, "x"), new TestPolicy())) {
-                assertTrue(blocked.await(WAIT_MILLIS, TimeUnit.MILLISECONDS));
-                SyscallEvent event = new SyscallEvent();
-                for (int i = 0; i < 10; i++) {
-                    call(gateway, event, MEMORY, i, NR_READ, marker + i);
-                }
-                gateway.onExit(ExitStatus.exited(0), 10);
+
+            @Override
+            public void callCompleted(CompletedCall call) {
+                recorder.callCompleted(call);
             }
-            Path file = queueFile();
-            ByteBuffer damaged = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(0, header);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                channel.write(damaged, recordOf(file, marker + 3) - Integer.BYTES);
+
+            @Override
+            public void sandboxExited(long sandboxId, long wallClockMillis, ExitStatus status) {
+                recorder.sandboxExited(sandboxId, wallClockMillis, status);
             }
+        });
+        try (SyscallGateway gateway = bus.open(journal, 16, spec(journal, "x"), new TestPolicy())) {
+            assertTrue(blocked.await(WAIT_MILLIS, TimeUnit.MILLISECONDS));
+            SyscallEvent event = new SyscallEvent();
+            for (int i = 0; i < 10; i++) {
+                call(gateway, event, MEMORY, i, NR_READ, HeldTap.MARKER + i);
+            }
+            gateway.onExit(ExitStatus.exited(0), 10);
+        }
+        return new HeldTap(subscription, unblock, queueFile());
+    }
+
+    /** The tap held up before ten calls; {@link #close} lets it go on (the subscription stays). */
+    private record HeldTap(Subscription subscription, CountDownLatch unblock, Path file) implements AutoCloseable {
+        static final long MARKER = 0x5eed_f00d_0000_0000L;
+
+        /** File position of call {@code i}'s record. */
+        long recordOf(int i) throws IOException {
+            return TrafficTapTest.recordOf(file, MARKER + i);
+        }
+
+        @Override
+        public void close() {
             unblock.countDown();
-            recorder.awaitExits(1);
-            List<Integer> pids = recorder.calls().stream().map(Seen::pid).toList();
-            assertEquals(List.of(0, 1, 2, 4, 5, 6, 7, 8, 9), pids,
-                    "only the damaged call is lost (a wrong length may take its completion with it)");
-            Status status = awaitCaughtUp(22);
-            assertEquals(22, status.deliveredRecords() + status.lostRecords(), "every record is accounted for once");
-            assertTrue(status.lostRecords() == 2 || status.lostRecords() == 3, status.toString());
         }
     }
 
@@ -553,9 +564,9 @@ class TrafficTapTest {
         throw new AssertionError("no call with argument 0x" + Long.toHexString(arg0));
     }
 
-    private static void overwrite(Path file, long position, byte value) throws IOException {
+    private static void overwrite(Path file, long position, byte[] bytes) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap(new byte[] {value}), position);
+            channel.write(ByteBuffer.wrap(bytes), position);
         }
     }
 
