@@ -107,7 +107,7 @@ final class Dashboard {
         return found;
     }
 
-    /** The families of the table under "## Metric families" in {@code docs/observability.md}. */
+    /** The families of the table right under "## Metric families" in {@code docs/observability.md}. */
     static Families documentedFamilies() {
         return families(read(repository().resolve("docs/observability.md")));
     }
@@ -117,7 +117,8 @@ final class Dashboard {
         List<String> prefixes = new ArrayList<>();
         boolean inSection = false;
         for (String line : markdown.split("\n")) {
-            if (line.startsWith("## ")) {
+            if (line.startsWith("#")) {
+                // The table right under the heading; subsections (### ...) have tables of their own.
                 inSection = line.startsWith("## Metric families");
                 continue;
             }
