@@ -28,7 +28,13 @@ public interface JournalReader extends AutoCloseable {
      * {@code query} (any sandbox unless it names one) once its completion is journaled, in journal
      * order, on a thread of the reader's own, until closed. A sink that blocks only holds up this
      * follow (it is a tailer; the journal keeps everything), never a guest. {@link Follow#awaitEnd}
-     * returns false until closed.
+     * returns false until closed. Returns once the follower stands at the end: every call journaled
+     * after that is delivered.
+     *
+     * <p>With {@link JournalQuery#fromMillis} the follow begins at the journal's start instead and
+     * delivers the calls received at or after that time: for a journal that appeared after the
+     * subscriber began watching, whose first records a follow from the end would miss. It reads the
+     * whole journal to get there.
      */
     Follow followAll(JournalQuery query, Consumer<JournalEntry> sink);
 

@@ -22,6 +22,14 @@ import java.util.function.Consumer;
 final class CallJoiner {
 
     /**
+     * Finds the rule names of a sandbox whose start record the joiner did not read (a follower that
+     * joined the journal after it): those of the policy in force at a journal index, or null.
+     */
+    interface Namer {
+        List<String> ruleNamesAt(long sandboxId, long index);
+    }
+
+    /**
      * Calls held back at most. Each sandbox has one supervisor thread, so open calls are few; a
      * sandbox whose supervisor died without an exit record would otherwise hold everything after
      * its last call. Past the bound the oldest call is delivered without a completion.
@@ -30,13 +38,20 @@ final class CallJoiner {
 
     private final JournalQuery query;
     private final Consumer<JournalEntry> sink;
+    private final Namer namer;
     private final Map<Long, List<String>> ruleNamesBySandbox = new HashMap<>();
     private final ArrayDeque<HeldCall> held = new ArrayDeque<>();
     private final Map<Long, HeldCall> openBySequence = new HashMap<>();
 
+    /** A joiner that reads every sandbox's start record (it walks the journal from its start). */
     CallJoiner(JournalQuery query, Consumer<JournalEntry> sink) {
+        this(query, sink, (sandboxId, index) -> null);
+    }
+
+    CallJoiner(JournalQuery query, Consumer<JournalEntry> sink, Namer namer) {
         this.query = query;
         this.sink = sink;
+        this.namer = namer;
     }
 
     void accept(JournalRecord record) {
@@ -76,7 +91,11 @@ final class CallJoiner {
         if (entry != null) {
             entry.completion = completion;
             // Named now: a later SANDBOX_POLICY record must not rename what this policy decided.
-            entry.ruleNames = ruleNamesBySandbox.get(completion.sandboxId());
+            entry.ruleNames = ruleNamesBySandbox.computeIfAbsent(completion.sandboxId(), sandboxId -> {
+                // Its start was not read: the policy in force at the call; every later switch is read in order.
+                List<String> names = namer.ruleNamesAt(sandboxId, entry.call.sequence());
+                return names != null ? names : List.of();
+            });
             entry.close();
         }
     }

@@ -88,7 +88,16 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
     @Override
     public Follow follow(long sandboxId, Consumer<JournalEntry> sink) {
         requireOpen();
-        JournalFollower follower = new JournalFollower(journal, skipped, sandboxId, sink, follows::remove);
+        return start(JournalFollower.ofSandbox(journal, skipped, sandboxId, sink, follows::remove));
+    }
+
+    @Override
+    public Follow followAll(JournalQuery query, Consumer<JournalEntry> sink) {
+        requireOpen();
+        return start(JournalFollower.ofJournal(journal, skipped, query, sink, follows::remove));
+    }
+
+    private Follow start(JournalFollower follower) {
         follows.add(follower);
         follower.start();
         return follower;
@@ -139,10 +148,5 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
             return new SandboxRecord(start.sandboxId(), start.wallClockMillis(), start.command(), start.profile(),
                     exit == null ? null : exit.status(), calls, exit == null ? -1 : exit.answeredCalls(), denials);
         }
-    }
-
-    @Override
-    public Follow followAll(JournalQuery query, Consumer<JournalEntry> sink) {
-        throw new UnsupportedOperationException("followAll: being built (issue 5, live trace)");
     }
 }

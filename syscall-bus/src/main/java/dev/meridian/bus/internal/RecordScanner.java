@@ -65,7 +65,16 @@ final class RecordScanner implements AutoCloseable {
 
     /** The next decodable record, or {@code null} at the journal's current end. */
     JournalRecord next() {
-        for (ByteBuffer bytes; (bytes = nextRaw(true)) != null; ) {
+        return next(true);
+    }
+
+    /**
+     * The next decodable record, or {@code null} at what looks like the journal's end; with
+     * {@code stepOverDamage} as {@link #nextRaw} takes it (live followers look past the end only
+     * when {@link #mayHaveMore} says there is something).
+     */
+    JournalRecord next(boolean stepOverDamage) {
+        for (ByteBuffer bytes; (bytes = nextRaw(stepOverDamage)) != null; ) {
             try {
                 return RecordFormat.decode(bytes, index);
             } catch (MalformedRecordException e) {
