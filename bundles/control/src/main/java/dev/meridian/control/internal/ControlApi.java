@@ -44,11 +44,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
@@ -74,9 +76,10 @@ final class ControlApi {
      * @param token the bearer token TCP requests must carry
      * @param maxBodyBytes the largest JSON or policy body
      * @param maxBundleBytes the largest bundle jar
+     * @param maxTraceSubscribers how many {@code /v1/trace} streams may be open at once
      */
     record Settings(Path journal, PolicyStore policyStore, Path uploads, String token, long maxBodyBytes,
-            long maxBundleBytes) {
+            long maxBundleBytes, int maxTraceSubscribers) {
     }
 
     /** A response: status, content type and body (null for none). */
@@ -106,6 +109,8 @@ final class ControlApi {
     /** Create options the API applies at the start, for sandboxes created but not started yet. */
     private final Map<Long, SandboxRequest> pendingStarts = new ConcurrentHashMap<>();
     private final Map<Long, StdioRelay> relays = new ConcurrentHashMap<>();
+    /** Open {@code /v1/trace} streams, bounded by {@link Settings#maxTraceSubscribers}. */
+    private final AtomicInteger traceSubscribers = new AtomicInteger();
 
     ControlApi(Vertx vertx, Services services, Settings settings, FaultLog faults) throws IOException {
         this.vertx = vertx;
@@ -168,7 +173,7 @@ final class ControlApi {
         Map<String, String> query = query(request, endpoint);
         Map<String, String> parameters = match.parameters();
         if (endpoint.body == Endpoint.Body.WEBSOCKET) {
-            webSocket(request, endpoint, parameters);
+            webSocket(request, endpoint, parameters, query);
             return;
         }
         checkContentType(request, endpoint);
@@ -241,8 +246,13 @@ final class ControlApi {
                         + (endpoint.queryParameters.isEmpty() ? " (" + endpoint.method + " " + endpoint.template
                                 + " takes none)" : " (known: " + String.join(", ", endpoint.queryParameters) + ")"));
             }
-            if (query.put(parameter.getKey(), parameter.getValue()) != null) {
-                throw ApiException.badRequest("query parameter \"" + parameter.getKey() + "\" given twice");
+            String previous = query.put(parameter.getKey(), parameter.getValue());
+            if (previous != null) {
+                if (!endpoint.listParameters.contains(parameter.getKey())) {
+                    throw ApiException.badRequest("query parameter \"" + parameter.getKey() + "\" given twice");
+                }
+                // A repeated list parameter is one comma list.
+                query.put(parameter.getKey(), previous + "," + parameter.getValue());
             }
         }
         return query;
@@ -309,7 +319,7 @@ final class ControlApi {
             case LIST_POLICIES -> listPolicies();
             case GET_POLICY -> getPolicy(parameters.get("name"));
             case STORE_POLICY -> storePolicy(parameters.get("name"), body);
-            case ATTACH, EVENTS -> throw new IllegalStateException(endpoint + " is a WebSocket");
+            case ATTACH, EVENTS, TRACE -> throw new IllegalStateException(endpoint + " is a WebSocket");
         };
     }
 
@@ -568,11 +578,18 @@ final class ControlApi {
 
     // ---- WebSockets
 
-    private void webSocket(HttpServerRequest request, Endpoint endpoint, Map<String, String> parameters) {
+    private void webSocket(HttpServerRequest request, Endpoint endpoint, Map<String, String> parameters,
+            Map<String, String> query) {
         if (!request.canUpgradeToWebSocket()) {
             throw ApiException.badRequest(endpoint.template + " is a WebSocket: send an upgrade request");
         }
+        if (endpoint == Endpoint.TRACE) {
+            trace(request, query);
+            return;
+        }
         Sandbox sandbox = sandbox(parameters.get("id"));
+        CallFilter filter = endpoint == Endpoint.EVENTS
+                ? CallFilter.parse(Set.of(), query.get("syscall"), query.get("verdict"), services.shims()) : null;
         if (endpoint == Endpoint.ATTACH) {
             if (sandbox.spec().stdio() == Stdio.INHERIT) {
                 throw ApiException.conflict("sandbox " + sandbox.displayId() + " shares the daemon's stdio: there is "
@@ -596,13 +613,80 @@ final class ControlApi {
                 if (endpoint == Endpoint.ATTACH) {
                     attach(sandbox, socket, context);
                 } else {
-                    new EventStream(sandbox, services::bus, socket).start();
+                    new EventStream(sandbox, services::bus, socket, filter).start();
                 }
             } catch (RuntimeException e) {
                 faults.fault("WebSocket " + endpoint.template + " of sandbox " + sandbox.displayId() + " failed", e);
-                socket.close((short) 1011, EventStream.reason("internal error: " + Errors.describe(e)));
+                socket.close((short) 1011, CallFrames.reason("internal error: " + Errors.describe(e)));
             }
         });
+    }
+
+    /** {@code /v1/trace}: the filters are checked and a subscriber's slot is taken before the upgrade. */
+    private void trace(HttpServerRequest request, Map<String, String> query) {
+        Map<Long, Path> sandboxes = traced(query.get("sandbox"));
+        CallFilter filter = CallFilter.parse(sandboxes.keySet(), query.get("syscall"), query.get("verdict"),
+                services.shims());
+        if (services.bus() == null) {
+            throw ApiException.unavailable("the syscall bus is not running");
+        }
+        int max = settings.maxTraceSubscribers();
+        if (traceSubscribers.incrementAndGet() > max) {
+            traceSubscribers.decrementAndGet();
+            throw ApiException.unavailable(max == 0 ? "the live trace is off (" + ControlServer.PID
+                    + ": trace.max.subscribers = 0)" : "the live trace has its " + max + " subscribers already, the most "
+                    + ControlServer.PID + " trace.max.subscribers allows; close one or raise it");
+        }
+        Runnable release = traceSubscribers::decrementAndGet;
+        request.toWebSocket().onComplete(upgraded -> {
+            if (upgraded.failed()) {
+                release.run(); // The handshake failed; Vert.x has answered the client.
+                return;
+            }
+            ServerWebSocket socket = upgraded.result();
+            try {
+                CallFrames frames = new CallFrames(socket, services::bus, filter);
+                new TraceStream(services, frames, sandboxes.isEmpty() ? List.of(settings.journal()) : sandboxes.values(),
+                        sandboxes.isEmpty(), sandboxes.size() == 1 ? sandboxes.keySet().iterator().next() : null,
+                        release).start();
+            } catch (RuntimeException e) {
+                release.run();
+                faults.fault("WebSocket " + Endpoint.TRACE.template + " failed", e);
+                socket.close((short) 1011, CallFrames.reason("internal error: " + Errors.describe(e)));
+            }
+        });
+    }
+
+    /**
+     * The sandboxes of query parameter {@code sandbox} (ids or unique prefixes, a comma list; null for every sandbox)
+     * with the journal each writes.
+     */
+    private Map<Long, Path> traced(String list) {
+        Map<Long, Path> sandboxes = new java.util.LinkedHashMap<>();
+        if (list == null) {
+            return sandboxes;
+        }
+        SandboxManager manager = manager();
+        List<SandboxInfo> known = manager.list(true);
+        for (String given : CallFilter.items("sandbox", list)) {
+            String prefix = given.toLowerCase(Locale.ROOT);
+            if (prefix.length() > 16 || !prefix.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                throw ApiException.badRequest("sandbox takes sandbox ids (16 hex digits) or unique prefixes, not '"
+                        + given + "'").with("field", "sandbox");
+            }
+            List<SandboxInfo> matches = known.stream().filter(info -> info.displayId().startsWith(prefix)).toList();
+            if (matches.isEmpty()) {
+                throw ApiException.notFound("no sandbox " + given);
+            }
+            if (matches.size() > 1) {
+                throw ApiException.badRequest("the sandbox prefix " + given + " is ambiguous: " + String.join(", ",
+                        matches.stream().map(SandboxInfo::displayId).toList())).with("field", "sandbox");
+            }
+            long id = matches.getFirst().id();
+            Sandbox sandbox = manager.find(id).orElseThrow(() -> ApiException.notFound("no sandbox " + given));
+            sandboxes.put(id, sandbox.spec().journalDirectory());
+        }
+        return sandboxes;
     }
 
     private void attach(Sandbox sandbox, ServerWebSocket socket, Context context) {

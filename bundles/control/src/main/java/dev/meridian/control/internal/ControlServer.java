@@ -76,6 +76,9 @@ public final class ControlServer implements Services {
         long max_body_bytes() default 1L << 20;
 
         long max_bundle_bytes() default 64L << 20;
+
+        /** How many live trace streams ({@code GET /v1/trace}) may be open at once; 0 turns the live trace off. */
+        int trace_max_subscribers() default 16;
     }
 
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
@@ -83,6 +86,8 @@ public final class ControlServer implements Services {
     /** sun_path holds 108 bytes with the terminating NUL. */
     private static final int MAX_SOCKET_PATH_BYTES = 107;
     private static final long START_TIMEOUT_SECONDS = 30;
+    /** Each trace subscriber has a thread and a journal follower per journal: a bound against a typo. */
+    private static final int MAX_TRACE_SUBSCRIBERS = 1024;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -144,6 +149,10 @@ public final class ControlServer implements Services {
                 || config.max_body_bytes() > Integer.MAX_VALUE || config.max_bundle_bytes() > Integer.MAX_VALUE) {
             throw failure(PID + ": max.body.bytes and max.bundle.bytes take 1 to " + Integer.MAX_VALUE, null);
         }
+        if (config.trace_max_subscribers() < 0 || config.trace_max_subscribers() > MAX_TRACE_SUBSCRIBERS) {
+            throw failure(PID + ": trace.max.subscribers takes 0 (off) to " + MAX_TRACE_SUBSCRIBERS + ", not "
+                    + config.trace_max_subscribers(), null);
+        }
         String token;
         try {
             token = token(tokenFile);
@@ -152,7 +161,7 @@ public final class ControlServer implements Services {
         }
         ControlApi.Settings settings = new ControlApi.Settings(state.resolve("journal"),
                 new PolicyStore(state.resolve("policies")), state.resolve("uploads"), token,
-                config.max_body_bytes(), config.max_bundle_bytes());
+                config.max_body_bytes(), config.max_bundle_bytes(), config.trace_max_subscribers());
 
         // Vert.x finds its own SPI implementations through the context class loader: this bundle's.
         Thread current = Thread.currentThread();

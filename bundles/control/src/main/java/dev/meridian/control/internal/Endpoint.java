@@ -24,7 +24,8 @@ enum Endpoint {
     WAIT_SANDBOX("GET", "/v1/sandboxes/{id}/wait", Body.NONE, "timeout"),
     REMOVE_SANDBOX("DELETE", "/v1/sandboxes/{id}", Body.NONE),
     ATTACH("GET", "/v1/sandboxes/{id}/attach", Body.WEBSOCKET),
-    EVENTS("GET", "/v1/sandboxes/{id}/events", Body.WEBSOCKET),
+    EVENTS("GET", "/v1/sandboxes/{id}/events", Body.WEBSOCKET, List.of("syscall", "verdict")),
+    TRACE("GET", "/v1/trace", Body.WEBSOCKET, List.of("sandbox", "syscall", "verdict")),
     LIST_BUNDLES("GET", "/v1/bundles", Body.NONE),
     DEPLOY_BUNDLE("PUT", "/v1/bundles/{symbolicName}", Body.JAR),
     REMOVE_BUNDLE("DELETE", "/v1/bundles/{symbolicName}", Body.NONE),
@@ -52,13 +53,25 @@ enum Endpoint {
     final String template;
     final Body body;
     final Set<String> queryParameters;
+    /** Query parameters that take a list: given as a comma list, repeated, or both. */
+    final Set<String> listParameters;
     private final String[] segments;
 
     Endpoint(String method, String template, Body body, String... queryParameters) {
+        this(method, template, body, Set.of(queryParameters), Set.of());
+    }
+
+    Endpoint(String method, String template, Body body, List<String> listParameters) {
+        this(method, template, body, Set.copyOf(listParameters), Set.copyOf(listParameters));
+    }
+
+    private Endpoint(String method, String template, Body body, Set<String> queryParameters,
+            Set<String> listParameters) {
         this.method = method;
         this.template = template;
         this.body = body;
-        this.queryParameters = Set.of(queryParameters);
+        this.queryParameters = queryParameters;
+        this.listParameters = listParameters;
         this.segments = template.substring(1).split("/");
     }
 
