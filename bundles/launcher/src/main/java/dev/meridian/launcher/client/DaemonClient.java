@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URLEncoder;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,8 @@ import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The commands that talk to a running daemon ({@code run}, {@code ps}, {@code kill}, {@code trace},
@@ -52,10 +55,20 @@ public final class DaemonClient {
             --signal, sends SIG (a name like TERM or a number) to its main program instead.
             """;
     static final String TRACE_HELP = """
-            Usage: meridian trace [--state DIR] ID
+            Usage: meridian trace [--syscall NAMES] [--verdict VERDICTS] [--state DIR] [ID]
 
-            Prints the system calls of sandbox ID (a unique prefix is enough) as they are
-            journaled, one strace-like line each, until the sandbox ends.
+            Prints system calls as they are journaled, one strace-like line each:
+              [pid 4242] openat(AT_FDCWD, "/etc/hosts", O_RDONLY|O_CLOEXEC) = 3
+            With ID (a unique prefix is enough): the calls of that sandbox from its start,
+            until it ends. Without: the calls of every sandbox from now on, each line after
+            the sandbox's short id, until interrupted (Ctrl-C; the exit status is then 130).
+
+              --syscall NAMES      only these system calls (openat,execve; or repeat it)
+              --verdict VERDICTS   only calls answered so: allow, deny, emulate, kill
+                                   (comma separated, or repeat it)
+
+            Only calls the supervisor sees are traced: under most profiles the kernel
+            decides many by itself (--profile trace sends every call to the supervisor).
             """;
     static final String BUNDLES_HELP = """
             Usage: meridian bundles [list] [--state DIR]
@@ -74,6 +87,11 @@ public final class DaemonClient {
             """;
 
     private static final Set<String> CLIENT_COMMANDS = Set.of("ps", "kill", "trace", "bundles", "top");
+    /** The filter options of {@code trace}, each the query parameter of the same name without dashes. */
+    private static final Set<String> TRACE_FILTERS = Set.of("--syscall", "--verdict");
+    /** Signals that end a trace: the stream is closed and the exit status is 128 + the signal's number. */
+    private static final Map<String, Integer> TRACE_STOPPERS = Map.of("INT", 2, "TERM", 15, "HUP", 1);
+    private static final int SIGPIPE = 13;
 
     private final Map<String, String> environment;
     private final PrintStream out;
@@ -165,7 +183,8 @@ public final class DaemonClient {
             case "top" -> Set.of("--state", "-n", "--iterations", "--interval");
             default -> Set.of("--state");
         };
-        CommandLine line = CommandLine.parse(args, flags, options, Set.of(), false);
+        Set<String> repeatable = name.equals("trace") ? TRACE_FILTERS : Set.of();
+        CommandLine line = CommandLine.parse(args, flags, options, repeatable, false);
         if (line.has("--help")) {
             out.print(switch (name) {
                 case "ps" -> PS_HELP;
@@ -193,7 +212,7 @@ public final class DaemonClient {
                     yield new Listing(out).ps(client, line.has("-a") || line.has("--all"), line.has("--json"));
                 }
                 case "kill" -> kill(client, line);
-                case "trace" -> trace(client, single(line, "trace", "ID"));
+                case "trace" -> trace(client, line);
                 case "top" -> new Top(out).run(client, topOptions);
                 default -> bundles(client, line);
             };
@@ -235,18 +254,70 @@ public final class DaemonClient {
         return 0;
     }
 
-    private int trace(ControlClient client, String given)
+    /**
+     * One sandbox through its {@code events} stream (from its start, ends with it), or every sandbox through
+     * {@code trace} (from now, until a signal stops it).
+     */
+    private int trace(ControlClient client, CommandLine line)
             throws ClientException, IOException, ApiException, Json.ParseException {
-        String id = resolve(client, given);
-        RemoteRun.TraceFollower follower = new RemoteRun.TraceFollower(
-                client.webSocket("/v1/sandboxes/" + id + "/events"), out);
-        // On this thread: the command is the trace.
-        follower.run();
+        if (line.operands().size() > 1) {
+            throw ClientException.usage("trace: one ID only (see meridian trace --help)");
+        }
+        String id = line.operands().isEmpty() ? null : resolve(client, line.operands().getFirst());
+        String path = (id != null ? "/v1/sandboxes/" + id + "/events" : "/v1/trace") + traceQuery(line);
+        WebSocket stream;
+        try {
+            stream = client.webSocket(path);
+        } catch (ApiException e) {
+            if ("bad_request".equals(e.code()) && e.field() != null && TRACE_FILTERS.contains("--" + e.field())) {
+                // "syscall names system calls no shim knows: x" is about the option of that name.
+                throw ClientException.usage("trace: --" + e.getMessage());
+            }
+            throw e;
+        }
+        TraceFollower follower = new TraceFollower(stream, out, id == null,
+                () -> System.err.println("meridian: tracing every sandbox; Ctrl-C stops"));
+        int[] stoppedBy = {0};
+        List<Runnable> restorers = new ArrayList<>();
+        for (Map.Entry<String, Integer> stopper : TRACE_STOPPERS.entrySet()) {
+            Signal signal = new Signal(stopper.getKey());
+            SignalHandler previous = Signal.handle(signal, received -> {
+                stoppedBy[0] = stopper.getValue();
+                follower.closeStream();
+            });
+            restorers.add(() -> Signal.handle(signal, previous));
+        }
+        try {
+            // On this thread: the command is the trace.
+            follower.run();
+        } finally {
+            restorers.forEach(Runnable::run);
+            out.flush();
+        }
+        if (stoppedBy[0] != 0) {
+            return 128 + stoppedBy[0];
+        }
+        if (follower.outputClosed()) {
+            return 128 + SIGPIPE;
+        }
         if (follower.failure() != null) {
-            throw new ClientException("the trace of " + id + " stopped: " + follower.failure(),
-                    ClientException.FAILED);
+            throw new ClientException("the trace" + (id != null ? " of " + id : "") + " stopped: "
+                    + follower.failure(), ClientException.FAILED);
         }
         return 0;
+    }
+
+    /** {@code ?syscall=..&verdict=..} from the filter options (a repeated option is one comma list). */
+    private static String traceQuery(CommandLine line) {
+        StringBuilder query = new StringBuilder();
+        for (String option : List.of("--syscall", "--verdict")) {
+            List<String> values = line.values(option);
+            if (!values.isEmpty()) {
+                query.append(query.isEmpty() ? '?' : '&').append(option.substring(2)).append('=')
+                        .append(URLEncoder.encode(String.join(",", values), StandardCharsets.UTF_8));
+            }
+        }
+        return query.toString();
     }
 
     private int bundles(ControlClient client, CommandLine line)

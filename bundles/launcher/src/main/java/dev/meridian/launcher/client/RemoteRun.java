@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -76,7 +74,7 @@ final class RemoteRun {
         List<Runnable> signalRestorers = new ArrayList<>();
         try {
             if (request.trace() || request.traceFile() != null) {
-                trace = new TraceFollower(client.webSocket(base + "/events"), openTrace());
+                trace = new TraceFollower(client.webSocket(base + "/events"), openTrace(), false, () -> { });
                 trace.start();
             }
             WebSocket attach = client.webSocket(base + "/attach");
@@ -249,66 +247,5 @@ final class RemoteRun {
     private ClientException lostDaemon(Exception e) {
         return new ClientException("lost the daemon at " + client.endpoint().describe() + ": " + e.getMessage(),
                 ClientException.SETUP_FAILED);
-    }
-
-    /** Prints each journaled call's line as the events stream delivers it, until the end message. */
-    static final class TraceFollower extends Thread {
-        private final WebSocket events;
-        final PrintStream output;
-        private final CountDownLatch ended = new CountDownLatch(1);
-        private volatile String failure;
-
-        TraceFollower(WebSocket events, PrintStream output) {
-            super("meridian-trace");
-            setDaemon(true);
-            this.events = events;
-            this.output = output;
-        }
-
-        @Override
-        public void run() {
-            try {
-                WebSocket.Message message;
-                while ((message = events.receive()) != null) {
-                    if (!message.text()) {
-                        continue;
-                    }
-                    Map<String, Object> event = Json.parseObject(message.string());
-                    Object type = event.get("type");
-                    if ("call".equals(type)) {
-                        output.println(Json.string(event, "line"));
-                    } else if ("end".equals(type)) {
-                        ended.countDown();
-                        try {
-                            events.close(WebSocket.CLOSE_NORMAL, "");
-                        } catch (IOException alreadyClosed) {
-                            // The daemon closes after the end message.
-                        }
-                        return;
-                    }
-                }
-            } catch (IOException | Json.ParseException e) {
-                failure = e.getMessage();
-            }
-            if (failure == null) {
-                failure = "the daemon closed it before the end";
-            }
-            ended.countDown();
-        }
-
-        /** Why the stream stopped before its end, or null. */
-        String failure() {
-            return failure;
-        }
-
-        /** Waits for the end of the stream; false if it did not come in time or the stream broke. */
-        boolean awaitEnd(long millis) {
-            try {
-                return ended.await(millis, TimeUnit.MILLISECONDS) && failure == null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
     }
 }
