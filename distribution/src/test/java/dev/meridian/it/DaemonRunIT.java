@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -20,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,29 +129,29 @@ class DaemonRunIT {
                 "pwd; echo \"$DAEMON_IT_MARK\"")));
         builder.directory(directory.toFile()).environment().put("DAEMON_IT_MARK", "marked");
         builder.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
-        Running run = new Running(builder.start());
+        RunningClient run = new RunningClient(builder.start());
         assertEquals(0, run.waitFor(), run::describe);
         assertEquals(directory.toRealPath() + "\nmarked\n", run.out(), run::describe);
     }
 
     @Test
     void aForwardedSigintReachesTheGuest() throws Exception {
-        Running trapped = start(meridian("run", "--", "sh", "-c",
+        RunningClient trapped = start(meridian("run", "--", "sh", "-c",
                 "trap 'echo guest-got-INT; exit 5' INT; echo ready; while :; do sleep 0.05; done"));
         trapped.awaitOutput("ready\n");
         signal(trapped.process, "INT");
         assertEquals(5, trapped.waitFor(), trapped::describe);
         assertEquals("ready\nguest-got-INT\n", trapped.out(), trapped::describe);
 
-        Running untrapped = start(meridian("run", "--", "sh", "-c", "echo ready; exec sleep 100"));
+        RunningClient untrapped = start(meridian("run", "--", "sh", "-c", "echo ready; exec sleep 100"));
         untrapped.awaitOutput("ready\n");
         signal(untrapped.process, "INT");
         assertEquals(130, untrapped.waitFor(), untrapped::describe);
     }
 
     @Test
-    void psListsRunningSandboxesAndWithAllTheFinishedOnes() throws Exception {
-        Running sleeper = start(meridian("run", "--", "sh", "-c", "echo ready; read line; echo done"));
+    void psListsRunningClientSandboxesAndWithAllTheFinishedOnes() throws Exception {
+        RunningClient sleeper = start(meridian("run", "--", "sh", "-c", "echo ready; read line; echo done"));
         sleeper.awaitOutput("ready\n");
         String id = idOf("echo ready; read line; echo done");
         Commands.Outcome running = client(new byte[0], "ps");
@@ -178,7 +174,7 @@ class DaemonRunIT {
 
     @Test
     void killEndsTheWholeTreeAndSignalSendsOne() throws Exception {
-        Running killed = start(meridian("run", "--", "sh", "-c", "echo ready; sleep 100 & wait"));
+        RunningClient killed = start(meridian("run", "--", "sh", "-c", "echo ready; sleep 100 & wait"));
         killed.awaitOutput("ready\n");
         String id = idOf("echo ready; sleep 100 & wait");
         Commands.Outcome kill = client(new byte[0], "kill", id.substring(0, 6));
@@ -186,7 +182,7 @@ class DaemonRunIT {
         assertEquals(137, killed.waitFor(), killed::describe);
         assertTrue(rowOf(client(new byte[0], "ps", "-a").out(), id).contains("killed"));
 
-        Running terminated = start(meridian("run", "--", "sh", "-c", "echo ready; exec sleep 100"));
+        RunningClient terminated = start(meridian("run", "--", "sh", "-c", "echo ready; exec sleep 100"));
         terminated.awaitOutput("ready\n");
         String other = idOf("echo ready; exec sleep 100");
         Commands.Outcome term = client(new byte[0], "kill", "--signal", "TERM", other);
@@ -200,11 +196,11 @@ class DaemonRunIT {
 
     @Test
     void traceFollowsASandboxUntilItEnds() throws Exception {
-        Running guest = start(meridian("run", "--profile", "trace", "--", "sh", "-c",
+        RunningClient guest = start(meridian("run", "--profile", "trace", "--", "sh", "-c",
                 "echo ready; read line; cat /etc/hostname > /dev/null"));
         guest.awaitOutput("ready\n");
         String id = idOf("echo ready; read line; cat /etc/hostname > /dev/null");
-        Running trace = start(meridian("trace", id.substring(0, 8)));
+        RunningClient trace = start(meridian("trace", id.substring(0, 8)));
         guest.closeStdin();
         assertEquals(0, guest.waitFor(), guest::describe);
         assertEquals(0, trace.waitFor(), trace::describe);
@@ -280,7 +276,7 @@ class DaemonRunIT {
                 + " -- sh -c 'trap \"echo caught-INT; exit 9\" INT; echo ready; while :; do sleep 0.05; done'";
         ProcessBuilder builder = new ProcessBuilder("script", "--quiet", "--return", "--command", line, "/dev/null");
         builder.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
-        Running terminal = new Running(builder.start());
+        RunningClient terminal = new RunningClient(builder.start());
         terminal.awaitOutput("ready");
         OutputStream keyboard = terminal.process.getOutputStream();
         keyboard.write(3);
@@ -347,94 +343,9 @@ class DaemonRunIT {
         return command;
     }
 
-    private static Running start(List<String> arguments) throws IOException {
+    private static RunningClient start(List<String> arguments) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(arguments));
         builder.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
-        return new Running(builder.start());
-    }
-
-    /** A client process whose stdout and stderr are collected as they come. */
-    private static final class Running {
-        final Process process;
-        private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        private final CompletableFuture<Void> drained;
-
-        Running(Process process) {
-            this.process = process;
-            // Threads of their own: the common pool has one worker on two cores, which Commands needs meanwhile.
-            drained = CompletableFuture.allOf(drainer(process.getInputStream(), stdout),
-                    drainer(process.getErrorStream(), stderr));
-        }
-
-        private static CompletableFuture<Void> drainer(InputStream in, ByteArrayOutputStream into) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
-                try {
-                    drain(in, into);
-                    done.complete(null);
-                } catch (RuntimeException e) {
-                    done.completeExceptionally(e);
-                }
-            }, "drain");
-            thread.setDaemon(true);
-            thread.start();
-            return done;
-        }
-
-        private static void drain(InputStream in, ByteArrayOutputStream into) {
-            byte[] buffer = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    synchronized (into) {
-                        into.write(buffer, 0, n);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        String out() {
-            synchronized (stdout) {
-                return stdout.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        String err() {
-            synchronized (stderr) {
-                return stderr.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        void awaitOutput(String expected) throws InterruptedException {
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!out().contains(expected)) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("no '" + expected.strip() + "' from the guest: " + describe());
-                }
-                Thread.sleep(20);
-            }
-        }
-
-        void closeStdin() throws IOException {
-            OutputStream stdin = process.getOutputStream();
-            stdin.close();
-        }
-
-        int waitFor() throws InterruptedException {
-            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("timed out: " + describe());
-            }
-            drained.join();
-            return process.exitValue();
-        }
-
-        String describe() {
-            return "exit " + (process.isAlive() ? "(running)" : process.exitValue()) + "\n  stdout: " + out()
-                    + "\n  stderr: " + err();
-        }
+        return new RunningClient(builder.start());
     }
 }

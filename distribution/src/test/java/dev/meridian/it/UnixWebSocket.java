@@ -38,7 +38,7 @@ final class UnixWebSocket implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SocketChannel channel;
-    private final InputStream in;
+    private InputStream in;
     private final OutputStream out;
 
     private UnixWebSocket(SocketChannel channel) {
@@ -47,7 +47,10 @@ final class UnixWebSocket implements AutoCloseable {
         this.out = Channels.newOutputStream(channel);
     }
 
-    /** Connects and upgrades; returns null with the HTTP status line in {@code refused[0]} when not upgraded. */
+    /**
+     * Connects and upgrades; returns null with the HTTP status line and the body (after a blank line) in
+     * {@code refused[0]} when not upgraded.
+     */
     static UnixWebSocket connect(Path socket, String uri, String[] refused) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(socket));
@@ -62,7 +65,10 @@ final class UnixWebSocket implements AutoCloseable {
         String head = webSocket.readHead();
         String statusLine = head.substring(0, head.indexOf("\r\n"));
         if (!statusLine.contains(" 101 ")) {
-            refused[0] = statusLine;
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: *(\\d+)")
+                    .matcher(head);
+            byte[] body = length.find() ? webSocket.in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
+            refused[0] = statusLine + "\n\n" + new String(body, StandardCharsets.UTF_8);
             channel.close();
             return null;
         }
@@ -160,6 +166,25 @@ final class UnixWebSocket implements AutoCloseable {
             throw new IOException("the connection closed");
         }
         return b;
+    }
+
+    /**
+     * What has arrived and not been read, in one read of the socket: a snapshot of what the server could send while
+     * this client read nothing (the socket's buffers bound it), taken before reading lets the server send more. The
+     * bytes stay to be read as frames by {@link #read}.
+     */
+    byte[] readArrived() throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(64 << 20);
+        channel.configureBlocking(false);
+        try {
+            int n = Math.max(0, channel.read(buffer));
+            byte[] arrived = new byte[n];
+            buffer.flip().get(arrived);
+            in = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(arrived), in);
+            return arrived;
+        } finally {
+            channel.configureBlocking(true);
+        }
     }
 
     @Override
