@@ -97,9 +97,7 @@ class LiveTraceIT {
     @Test
     void twoSandboxesInterleaveEachLineAfterItsShortId() throws Exception {
         RunningClient trace = trace("--syscall", "openat");
-        RunningClient first = client("run", "--profile", "trace", "--", "sh", "-c",
-                "cat /etc/hostname > /dev/null; echo ready; read line; cat /etc/hosts > /dev/null");
-        first.awaitOutput("ready");
+        RunningClient first = waitingGuest("cat /etc/hostname > /dev/null; ", "cat /etc/hosts > /dev/null").client();
         Commands.Outcome second = meridian("run", "--profile", "trace", "--", "cat", "/etc/passwd");
         assertEquals(0, second.exitCode(), second::describe);
         first.closeStdin();
@@ -119,19 +117,16 @@ class LiveTraceIT {
 
     @Test
     void oneSandboxByIdWithAFilterEndsWithIt() throws Exception {
-        String script = "echo ready; read line; cat /etc/hostname > /dev/null; " + loop + " 2";
-        RunningClient guest = client("run", "--profile", "trace", "--", "sh", "-c", script);
-        guest.awaitOutput("ready");
-        String id = sandboxRunning(script, false);
-        RunningClient trace = client("trace", "--syscall", "getppid", id.substring(0, 6));
-        guest.closeStdin();
-        assertEquals(0, guest.waitFor(), guest::describe);
+        WaitingGuest guest = waitingGuest("", "cat /etc/hostname > /dev/null; " + loop + " 2");
+        RunningClient trace = client("trace", "--syscall", "getppid", guest.id().substring(0, 6));
+        guest.client().closeStdin();
+        assertEquals(0, guest.client().waitFor(), guest.client()::describe);
         assertEquals(0, trace.waitFor(), trace::describe);
         List<String> lines = trace.out().lines().toList();
-        assertTrue(lines.size() >= 2 && lines.stream().allMatch(line -> line.matches("\\[pid \\d+] getppid\\(\\) = \\?")),
-                trace::describe);
-        Commands.Outcome journal = getppidCalls(id);
-        assertEquals(journal.out(), trace.out(), "the sandbox's getppid calls, from its start, as the journal has them");
+        assertTrue(lines.size() >= 2 && lines.stream().allMatch(line -> line.matches(
+                "\\[pid \\d+] getppid\\(\\) = \\?")), trace::describe);
+        assertEquals(getppidCalls(guest.id()).out(), trace.out(),
+                "the sandbox's getppid calls, from its start, as the journal has them");
     }
 
     @Test
@@ -153,6 +148,11 @@ class LiveTraceIT {
                 refused[0]);
         assertNull(UnixWebSocket.connect(socket, "/v1/trace?sandbox=0123456789abcdef", refused));
         assertTrue(refused[0].startsWith("HTTP/1.1 404 "), refused[0]);
+        Commands.Outcome ended = meridian("run", "--", "true");
+        assertEquals(0, ended.exitCode(), ended::describe);
+        assertNull(UnixWebSocket.connect(socket, "/v1/trace?sandbox=" + sandboxRunning("true", true), refused));
+        assertTrue(refused[0].startsWith("HTTP/1.1 409 ") && refused[0].contains("meridian journal --sandbox"),
+                refused[0]);
         assertNull(UnixWebSocket.connect(socket, "/v1/trace?verdict=allow&follow=1", refused));
         assertTrue(refused[0].contains("unknown query parameter \\\"follow\\\""), refused[0]);
     }
@@ -160,14 +160,12 @@ class LiveTraceIT {
     /** Frames carry the sandbox and the latency; filters repeat as comma lists; a sandbox is named by a prefix. */
     @Test
     void theTraceStreamSendsCallFramesOfTheNamedSandbox() throws Exception {
-        String script = "echo ready; read line; " + loop + " 5";
-        RunningClient guest = client("run", "--profile", "trace", "--", "sh", "-c", script);
-        guest.awaitOutput("ready");
-        String id = sandboxRunning(script, false);
+        WaitingGuest guest = waitingGuest("", loop + " 5");
+        String id = guest.id();
         try (UnixWebSocket stream = subscribe("/v1/trace?sandbox=" + id.substring(0, 5)
                 + "&syscall=getppid&verdict=allow&verdict=deny")) {
-            guest.closeStdin();
-            assertEquals(0, guest.waitFor(), guest::describe);
+            guest.client().closeStdin();
+            assertEquals(0, guest.client().waitFor(), guest.client()::describe);
             for (int i = 0; i < 5; i++) {
                 Map<String, Object> call = Json.parseObject(stream.read().text());
                 assertEquals("call", call.get("type"));
@@ -253,7 +251,8 @@ class LiveTraceIT {
                 assertTrue(seq > previous, "in journal order");
                 previous = seq;
             }
-            System.out.printf("stuck subscriber: read the rest in %d ms%n", (System.nanoTime() - drainStart) / 1_000_000);
+            System.out.printf("stuck subscriber: read the rest in %d ms%n",
+                    (System.nanoTime() - drainStart) / 1_000_000);
         }
     }
 
@@ -295,6 +294,18 @@ class LiveTraceIT {
         ProcessBuilder builder = new ProcessBuilder(line);
         builder.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         return new RunningClient(builder.start());
+    }
+
+    /** A guest (under the trace profile) waiting for a line on stdin: its client and its sandbox's id. */
+    private record WaitingGuest(RunningClient client, String id) {
+    }
+
+    /** Runs {@code sh -c "BEFORE echo ready; read line; THEN"} and waits for the ready. */
+    private static WaitingGuest waitingGuest(String before, String then) throws Exception {
+        String script = before + "echo ready; read line; " + then;
+        RunningClient guest = client("run", "--profile", "trace", "--", "sh", "-c", script);
+        guest.awaitOutput("ready");
+        return new WaitingGuest(guest, sandboxRunning(script, false));
     }
 
     /** SIGINT, as Ctrl-C sends it; returns the exit status. */

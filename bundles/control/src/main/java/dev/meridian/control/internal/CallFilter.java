@@ -42,8 +42,9 @@ record CallFilter(Set<Long> sandboxes, Set<String> syscalls, Set<VerdictAction> 
                 syscalls.add(name);
             }
             if (!unknown.isEmpty()) {
-                throw ApiException.badRequest("syscall names " + (unknown.size() == 1 ? "a system call" : "system calls")
-                        + " no shim knows: " + String.join(", ", unknown)).with("field", "syscall");
+                String calls = unknown.size() == 1 ? "a system call" : "system calls";
+                throw ApiException.badRequest("syscall names " + calls + " no shim knows: " + String.join(", ", unknown))
+                        .with("field", "syscall");
             }
         }
         Set<VerdictAction> verdicts = new LinkedHashSet<>();

@@ -75,9 +75,15 @@ final class CallFrames {
         }
     }
 
-    /** A frame of the stream itself (not a call), then optionally the close. */
-    Future<Void> sendMessage(JsonObject message) {
+    /** A frame of the stream itself (not a call), after the calls sent so far. */
+    synchronized Future<Void> sendMessage(JsonObject message) {
         return socket.writeTextMessage(message.encode());
+    }
+
+    /** Runs {@code start} (which may start followers), then sends {@code message}, before any call frame. */
+    synchronized void sendFirst(Runnable start, JsonObject message) {
+        start.run();
+        socket.writeTextMessage(message.encode());
     }
 
     Future<Void> close(int code, String reason) {

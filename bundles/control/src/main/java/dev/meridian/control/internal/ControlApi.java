@@ -633,9 +633,10 @@ final class ControlApi {
         int max = settings.maxTraceSubscribers();
         if (traceSubscribers.incrementAndGet() > max) {
             traceSubscribers.decrementAndGet();
-            throw ApiException.unavailable(max == 0 ? "the live trace is off (" + ControlServer.PID
-                    + ": trace.max.subscribers = 0)" : "the live trace has its " + max + " subscribers already, the most "
-                    + ControlServer.PID + " trace.max.subscribers allows; close one or raise it");
+            throw ApiException.unavailable(max == 0
+                    ? "the live trace is off (" + ControlServer.PID + ": trace.max.subscribers = 0)"
+                    : "the live trace has its " + max + " subscribers already, the most " + ControlServer.PID
+                            + " trace.max.subscribers allows; close one or raise it");
         }
         Runnable release = traceSubscribers::decrementAndGet;
         request.toWebSocket().onComplete(upgraded -> {
@@ -646,9 +647,10 @@ final class ControlApi {
             ServerWebSocket socket = upgraded.result();
             try {
                 CallFrames frames = new CallFrames(socket, services::bus, filter);
-                new TraceStream(services, frames, sandboxes.isEmpty() ? List.of(settings.journal()) : sandboxes.values(),
-                        sandboxes.isEmpty(), sandboxes.size() == 1 ? sandboxes.keySet().iterator().next() : null,
-                        release).start();
+                boolean everySandbox = sandboxes.isEmpty();
+                new TraceStream(services, frames, everySandbox ? List.of(settings.journal()) : sandboxes.values(),
+                        everySandbox, sandboxes.size() == 1 ? sandboxes.keySet().iterator().next() : null, release)
+                        .start();
             } catch (RuntimeException e) {
                 release.run();
                 faults.fault("WebSocket " + Endpoint.TRACE.template + " failed", e);
@@ -684,6 +686,10 @@ final class ControlApi {
             }
             long id = matches.getFirst().id();
             Sandbox sandbox = manager.find(id).orElseThrow(() -> ApiException.notFound("no sandbox " + given));
+            if (sandbox.state().finished()) {
+                throw ApiException.conflict("sandbox " + sandbox.displayId() + " has " + state(sandbox)
+                        + ": its calls are in the journal (meridian journal --sandbox " + sandbox.displayId() + ")");
+            }
             sandboxes.put(id, sandbox.spec().journalDirectory());
         }
         return sandboxes;

@@ -73,9 +73,8 @@ final class TraceStream implements Runnable {
         try {
             since = System.currentTimeMillis();
             discover();
-            follow(true);
-            // Every journal that exists is followed from its end by now: a client may start its workload.
-            frames.sendMessage(new JsonObject().put("type", "ready"));
+            // Once every journal that exists is followed from its end, a client may start its workload.
+            frames.sendFirst(() -> follow(true), new JsonObject().put("type", "ready"));
             while (!frames.closed()) {
                 Thread.sleep(POLL_MILLIS);
                 discover();

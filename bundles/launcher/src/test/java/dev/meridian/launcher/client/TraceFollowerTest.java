@@ -22,8 +22,8 @@ class TraceFollowerTest {
             + "\"verdict\":\"allow\",\"rule\":\"trace/all\",\"latencyNanos\":15000}";
     private static final String DENIED = "{\"type\":\"call\",\"sandbox\":\"41c4000000000001\",\"seq\":9,\"pid\":50,"
             + "\"tid\":50,\"syscall\":\"openat\",\"line\":\"openat(AT_FDCWD, \\\"/etc/shadow\\\", O_RDONLY) = -1 "
-            + "EACCES (Permission denied) <denied by strict/secrets>\",\"verdict\":\"deny\",\"rule\":\"strict/secrets\","
-            + "\"latencyNanos\":21000}";
+            + "EACCES (Permission denied) <denied by strict/secrets>\",\"verdict\":\"deny\","
+            + "\"rule\":\"strict/secrets\",\"latencyNanos\":21000}";
 
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
