@@ -32,6 +32,7 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
     ChronicleJournalReader(Journal journal) {
         this.journal = journal;
         this.skipped = new SkippedRecords(journal.directory());
+        journal.damage().forEach(damage -> skipped.add(damage.index(), damage.cause()));
     }
 
     @Override

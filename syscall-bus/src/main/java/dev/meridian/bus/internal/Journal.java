@@ -1,6 +1,9 @@
 package dev.meridian.bus.internal;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -12,21 +15,44 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
  */
 final class Journal {
 
+    /**
+     * Damage found at the end of the journal, for readers to report.
+     *
+     * @param index the index of the first record lost
+     * @param cause what happened and what was done, one line
+     */
+    record Damage(long index, String cause) {
+    }
+
     private final JournalRegistry registry;
     private final Path key;
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final boolean readOnly;
+    /** A shared lock on the journal's lock file while this process has it open (null when read-only). */
+    private final FileChannel lock;
+    private final JournalRetention retention;
+    private final List<Damage> damage;
+    private final long readLimit;
     /** Where the start record of each sandbox running here is, so a follower need not scan for it. */
     private final Map<Long, Long> startIndexBySandbox = new ConcurrentHashMap<>();
     private int users;
 
-    Journal(JournalRegistry registry, Path key, Path directory, SingleChronicleQueue queue, boolean readOnly) {
+    /**
+     * @param damage the damage recorded for this journal, oldest first
+     * @param readLimit the index readers stop before: an unrepaired damaged tail (else Long.MAX_VALUE)
+     */
+    Journal(JournalRegistry registry, Path key, Path directory, SingleChronicleQueue queue, boolean readOnly,
+            FileChannel lock, JournalRetention retention, List<Damage> damage, long readLimit) {
         this.registry = registry;
         this.key = key;
         this.directory = directory;
         this.queue = queue;
         this.readOnly = readOnly;
+        this.lock = lock;
+        this.retention = retention;
+        this.damage = List.copyOf(damage);
+        this.readLimit = readLimit;
     }
 
     /** Whether the queue was opened for reading only (a directory this process cannot write). */
@@ -41,6 +67,23 @@ final class Journal {
 
     SingleChronicleQueue queue() {
         return queue;
+    }
+
+    /** Damage found at the journal's end, now or by an earlier process (its notes), for readers to report. */
+    List<Damage> damage() {
+        return damage;
+    }
+
+    /** Readers stop before this index: an unrepaired damaged tail. */
+    long readLimit() {
+        return readLimit;
+    }
+
+    /** Deletes the files past the retention (see {@link JournalRetention}); none if read-only. */
+    void applyRetention() {
+        if (retention != null) {
+            retention.sweep();
+        }
     }
 
     void sandboxStarted(long sandboxId, long startIndex) {
@@ -59,6 +102,21 @@ final class Journal {
     /** Hands this user's share back; the queue closes with the last one. */
     void release() {
         registry.release(this);
+    }
+
+    /** Closes the queue and lets other processes repair the journal. Called by the registry. */
+    void close() {
+        try {
+            queue.close();
+        } finally {
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (IOException e) {
+                    // the lock goes with the descriptor either way
+                }
+            }
+        }
     }
 
     Path key() {

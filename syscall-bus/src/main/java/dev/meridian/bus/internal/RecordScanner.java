@@ -21,6 +21,8 @@ final class RecordScanner implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final ExcerptTailer tailer;
     private final SkippedRecords skipped;
+    /** An unrepaired damaged tail: nothing from there on is read (see {@link JournalRegistry}). */
+    private final long readLimit;
     private byte[] buffer = new byte[1024];
 
     RecordScanner(Journal journal, SkippedRecords skipped) {
@@ -28,6 +30,7 @@ final class RecordScanner implements AutoCloseable {
         this.queue = journal.queue();
         this.tailer = queue.createTailer();
         this.skipped = skipped;
+        this.readLimit = journal.readLimit();
     }
 
     /** Continues from the record at {@code index}, or from the first record if there is none. */
@@ -57,6 +60,10 @@ final class RecordScanner implements AutoCloseable {
                     if (skipUnreadable()) {
                         continue;
                     }
+                    return null;
+                }
+                if (document.index() >= readLimit) {
+                    document.rollbackOnClose();
                     return null;
                 }
                 Bytes<?> in = document.wire().bytes();
@@ -126,7 +133,7 @@ final class RecordScanner implements AutoCloseable {
      * @return whether the tailer now stands on a readable excerpt
      */
     private boolean skipUnreadable() {
-        long last = queue.lastIndex();
+        long last = Math.min(queue.lastIndex(), readLimit - 1);
         long next = tailer.index();
         RollCycle rollCycle = queue.rollCycle();
         while (next <= last) {
