@@ -33,6 +33,7 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
         this.journal = journal;
         this.skipped = new SkippedRecords(journal.directory());
         journal.damage().forEach(damage -> skipped.add(damage.index(), damage.cause()));
+        journal.readerOpened();
     }
 
     @Override
@@ -116,6 +117,7 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
                 follower.close();
             }
         } finally {
+            journal.readerClosed();
             journal.release();
         }
     }

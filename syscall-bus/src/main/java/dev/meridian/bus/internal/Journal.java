@@ -86,6 +86,19 @@ final class Journal {
         }
     }
 
+    /** A reader opened the journal: retention waits until it closes. */
+    void readerOpened() {
+        if (retention != null) {
+            retention.readerOpened();
+        }
+    }
+
+    void readerClosed() {
+        if (retention != null) {
+            retention.readerClosed();
+        }
+    }
+
     void sandboxStarted(long sandboxId, long startIndex) {
         startIndexBySandbox.put(sandboxId, startIndex);
     }

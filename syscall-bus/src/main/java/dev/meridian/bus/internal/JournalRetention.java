@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -16,11 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes the files of a journal's finished cycles once they are older than the retention: a cycle's
- * file goes when its cycle ended more than the retention ago, no appender or tailer of this process
- * holds it (Chronicle reports both through its {@link StoreFileListener}, on its background thread)
- * and it is neither the current cycle's file nor the journal's newest. Runs when the journal is
- * opened for writing and whenever this process lets go of a cycle's file (after each roll), never on
- * the guest path. Files a damaged tail left beside a cycle's file ({@code NAME.cq4.damage-*}) go with it.
+ * file goes when its cycle ended more than the retention ago, no reader of this process has the
+ * journal open (a reader may be in any cycle; writers append to the current one only) and it is
+ * neither the current cycle's file nor the journal's newest. Runs when the journal is opened for
+ * writing, when its last reader closes and when Chronicle lets go of a cycle's file (after a roll,
+ * on Chronicle's background thread), never on the guest path. Files a damaged tail left beside a cycle's file ({@code NAME.cq4.damage-*}) go with it.
  */
 final class JournalRetention implements StoreFileListener {
 
@@ -28,8 +29,8 @@ final class JournalRetention implements StoreFileListener {
 
     private final Path directory;
     private final Duration retention;
-    /** Cycles whose file an appender or tailer of this process holds, with how many hold it. */
-    private final Map<Integer, Integer> held = new HashMap<>();
+    /** Readers of this process with the journal open: they may be in any cycle. */
+    private final AtomicInteger readers = new AtomicInteger();
     private volatile SingleChronicleQueue queue;
 
     JournalRetention(Path directory, Duration retention) {
@@ -42,23 +43,28 @@ final class JournalRetention implements StoreFileListener {
         this.queue = journal;
     }
 
-    @Override
-    public synchronized void onAcquired(int cycle, File file) {
-        held.merge(cycle, 1, Integer::sum);
+    /** A reader of this process opened the journal: nothing is deleted until the last one closes. */
+    void readerOpened() {
+        readers.incrementAndGet();
     }
 
+    void readerClosed() {
+        if (readers.decrementAndGet() == 0) {
+            sweep();
+        }
+    }
+
+    /** Chronicle let go of a cycle's file (after a roll): the previous cycles may now be past the retention. */
     @Override
     public void onReleased(int cycle, File file) {
-        synchronized (this) {
-            held.computeIfPresent(cycle, (key, count) -> count > 1 ? count - 1 : null);
-        }
         sweep();
     }
 
     /** Deletes the files of the cycles past the retention; returns how many cycles went. */
     synchronized int sweep() {
         SingleChronicleQueue journal = queue;
-        if (journal == null || retention == null || journal.isClosed() || !Files.isDirectory(directory)) {
+        if (journal == null || retention == null || readers.get() > 0 || journal.isClosed()
+                || !Files.isDirectory(directory)) {
             return 0;
         }
         int deleted = 0;
@@ -79,7 +85,7 @@ final class JournalRetention implements StoreFileListener {
                 int cycle = entry.getKey();
                 long end = journal.epoch() + (cycle + 1L) * length;
                 if (cycle < newest && cycle < current && end + retention.toMillis() <= now
-                        && !held.containsKey(cycle) && delete(entry.getValue())) {
+                        && delete(entry.getValue())) {
                     deleted++;
                 }
             }
