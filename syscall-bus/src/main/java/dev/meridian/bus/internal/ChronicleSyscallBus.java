@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@code journal.retention} (default 30d), see {@link JournalSettings}. Embedded runs have no Config
  * Admin: the launcher passes the {@code journal.*} keys of {@code etc/dev.meridian.bus.cfg} as
  * framework properties {@code dev.meridian.bus.journal.*}, which stand in for keys Config Admin
- * does not set. A value that does not parse fails the activation, naming the key and what is allowed.
+ * does not set. While a value does not parse, no journal opens: each attempt fails naming the key,
+ * the value and what is allowed (a sandbox cannot run unjournaled).
  *
  * <p>Immediate: the gateways of running sandboxes hold this instance's shim registry, so it must
  * not be disposed when its last user lets go (e.g. the supervisor restarting while the policy
@@ -85,11 +86,17 @@ public final class ChronicleSyscallBus implements SyscallBus {
     @Modified
     void configure(Config config, BundleContext context) {
         shimWaitMillis(config.shim_wait_millis());
-        journals.settings(JournalSettings.parse(
-                setting(config.journal_roll_cycle(), context, JournalSettings.ROLL_CYCLE_KEY,
-                        JournalSettings.DEFAULT_ROLL_CYCLE),
-                setting(config.journal_retention(), context, JournalSettings.RETENTION_KEY,
-                        JournalSettings.DEFAULT_RETENTION)));
+        try {
+            journals.settings(JournalSettings.parse(
+                    setting(config.journal_roll_cycle(), context, JournalSettings.ROLL_CYCLE_KEY,
+                            JournalSettings.DEFAULT_ROLL_CYCLE),
+                    setting(config.journal_retention(), context, JournalSettings.RETENTION_KEY,
+                            JournalSettings.DEFAULT_RETENTION)));
+        } catch (IllegalArgumentException e) {
+            // Fail closed where the user sees it: every journal open names the bad setting.
+            LOG.error("bus configuration: {}", e.getMessage());
+            journals.invalidSettings(e.getMessage());
+        }
     }
 
     private static String setting(String configured, BundleContext context, String key, String fallback) {

@@ -67,6 +67,7 @@ final class JournalRegistry {
 
     private final TimeProvider time;
     private JournalSettings settings;
+    private String invalidSettings;
     private final Map<Path, Journal> open = new HashMap<>();
     /** Queues nobody uses, least recently released first. */
     private final LinkedHashMap<Path, Journal> idle = new LinkedHashMap<>();
@@ -84,6 +85,12 @@ final class JournalRegistry {
     /** Settings for the journals opened from now on. */
     synchronized void settings(JournalSettings settings) {
         this.settings = settings;
+        this.invalidSettings = null;
+    }
+
+    /** The configuration does not parse ({@code cause} says why): no journal opens until it is fixed. */
+    synchronized void invalidSettings(String cause) {
+        this.invalidSettings = cause;
     }
 
     /** Opens {@code directory} for appending, creating it if missing; checks it is writable first. */
@@ -139,6 +146,10 @@ final class JournalRegistry {
     }
 
     private synchronized Journal acquire(Path directory, boolean readOnly) throws JournalException {
+        if (invalidSettings != null) {
+            throw new JournalException("cannot open journal in " + directory + ": the bus configuration is invalid: "
+                    + invalidSettings);
+        }
         Path key;
         try {
             key = directory.toRealPath();

@@ -60,6 +60,21 @@ class JournalSettingsTest {
     }
 
     @Test
+    void whileTheConfigurationIsInvalidNoJournalOpens() throws Exception {
+        JournalRegistry registry = new JournalRegistry(JournalSettings.DEFAULT, clock);
+        ChronicleSyscallBus bus = new ChronicleSyscallBus(registry);
+        bus.bindShim(new Fixtures.TestShim());
+        registry.invalidSettings("journal.retention: '3 months' is not a retention");
+        dev.meridian.api.JournalException e = assertThrows(dev.meridian.api.JournalException.class,
+                () -> writeSandbox(bus, 0));
+        assertEquals("cannot open journal in " + journal + ": the bus configuration is invalid: "
+                + "journal.retention: '3 months' is not a retention", e.getMessage());
+        registry.settings(JournalSettings.DEFAULT);
+        writeSandbox(bus, 0);
+        bus.deactivate();
+    }
+
+    @Test
     void filesOfCyclesPastTheRetentionAreDeletedTheNewestKept() throws Exception {
         ChronicleSyscallBus bus = bus("FIVE_MINUTELY", "10m");
         for (long sandbox = 0; sandbox < 6; sandbox++) { // 12:00, 12:05 ... 12:25, one cycle each
