@@ -52,8 +52,8 @@ final class JournalRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(JournalRegistry.class);
     static final String LOCK_FILE = "meridian.lock";
     private static final String NOTE_SUFFIX = ".txt";
-    /** An unfinished header still there this much later was not being written: writers hold one for microseconds. */
-    private static final long UNFINISHED_SETTLE_MILLIS = 50;
+    /** Damage still there this much later is not a write in progress: writers take microseconds. */
+    private static final long SETTLE_MILLIS = 50;
     /**
      * Every excerpt is indexed (Chronicle's default indexes one in 256), so a reader can step over
      * an excerpt whose header was damaged straight to the next one instead of losing the rest of
@@ -202,7 +202,7 @@ final class JournalRegistry {
             List<Journal.Damage> damage = readNotes(key);
             long readLimit = Long.MAX_VALUE;
             Path last = lastFile(key);
-            JournalTail.Damage tail = last == null ? null : JournalTail.inspect(last);
+            JournalTail.Damage tail = last == null ? null : confirmed(last, JournalTail.inspect(last));
             JournalRetention retention = readOnly ? null : new JournalRetention(key, settings.retention());
             queue = build(directory, key, readOnly, retention);
             if (tail != null) {
@@ -211,7 +211,7 @@ final class JournalRegistry {
                 String cause = null;
                 if (JournalTail.needsRebuild(tail)) {
                     FileChannel exclusive = lock == null ? null : upgrade(directory, key, lock);
-                    lock = exclusive != null ? exclusive : lock(directory, key, true);
+                    lock = exclusive != null || readOnly ? exclusive : lock(directory, key, true);
                     if (exclusive != null) {
                         RollCycle rollCycle = queue.rollCycle();
                         long epoch = queue.epoch();
@@ -230,7 +230,7 @@ final class JournalRegistry {
                         cause = tail.cause(last) + "; not repaired (" + (readOnly ? "the journal is read-only here"
                                 : "another process has the journal open") + "): reading stops before it";
                     }
-                } else if (stillUnfinished(last, tail)) {
+                } else {
                     cause = tail.cause(last) + "; the next record written takes its place";
                 }
                 if (cause != null) {
@@ -292,14 +292,22 @@ final class JournalRegistry {
         }
     }
 
-    private static boolean stillUnfinished(Path last, JournalTail.Damage tail) throws IOException {
+    /**
+     * {@code tail} if the damage is still there a moment later, else null: another process writing
+     * the journal shows an unfinished record for microseconds, and a file it is growing can seem cut
+     * short to a check that read its size just before.
+     */
+    private static JournalTail.Damage confirmed(Path last, JournalTail.Damage tail) throws IOException {
+        if (tail == null) {
+            return null;
+        }
         try {
-            TimeUnit.MILLISECONDS.sleep(UNFINISHED_SETTLE_MILLIS);
+            TimeUnit.MILLISECONDS.sleep(SETTLE_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         JournalTail.Damage again = JournalTail.inspect(last);
-        return again != null && again.kind() == tail.kind() && again.position() == tail.position();
+        return again != null && again.kind() == tail.kind() && again.position() == tail.position() ? again : null;
     }
 
     /**
