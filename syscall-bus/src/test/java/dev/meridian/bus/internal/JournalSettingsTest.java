@@ -78,12 +78,15 @@ class JournalSettingsTest {
     void filesOfCyclesPastTheRetentionAreDeletedTheNewestKept() throws Exception {
         ChronicleSyscallBus bus = bus("FIVE_MINUTELY", "10m");
         for (long sandbox = 0; sandbox < 6; sandbox++) { // 12:00, 12:05 ... 12:25, one cycle each
+            if (sandbox > 0) {
+                clock.advanceMillis(FIVE_MINUTES);
+            }
             writeSandbox(bus, sandbox);
-            clock.advanceMillis(FIVE_MINUTES);
         }
         assertEquals(List.of("20261120-1215V.cq4", "20261120-1220V.cq4", "20261120-1225V.cq4"), cycleFiles(),
-                "deleted as the journal rolled on");
+                "deleted as the journal rolled on: at 12:25 the cycles that ended by 12:15");
 
+        clock.advanceMillis(FIVE_MINUTES);
         writeSandbox(bus, 6); // 12:30: the cycles that ended by 12:20 are past 10 minutes
         assertEquals(List.of("20261120-1220V.cq4", "20261120-1225V.cq4", "20261120-1230V.cq4"), cycleFiles());
         try (JournalReader reader = bus.reader(journal)) {
