@@ -26,6 +26,8 @@ final class RecordScanner implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final ExcerptTailer tailer;
     private final SkippedRecords skipped;
+    /** An unrepaired damaged tail: nothing from there on is read (see {@link JournalRegistry}). */
+    private final long readLimit;
     private final RecordBuffer record = new RecordBuffer();
     private long index = -1;
     /** Looks records up by index and probes the journal's end, leaving {@link #tailer} where it is. */
@@ -37,6 +39,7 @@ final class RecordScanner implements AutoCloseable {
         this.queue = journal.queue();
         this.tailer = queue.createTailer();
         this.skipped = skipped;
+        this.readLimit = journal.readLimit();
     }
 
     /** Continues from the record at {@code index}, or from the first record if there is none. */
@@ -114,6 +117,9 @@ final class RecordScanner implements AutoCloseable {
      */
     boolean mayHaveMore() {
         long next = tailer.index();
+        if (next >= readLimit) {
+            return false;
+        }
         if (queue.lastCycle() > queue.rollCycle().toCycle(next)) {
             return true;
         }
@@ -122,9 +128,13 @@ final class RecordScanner implements AutoCloseable {
 
     /**
      * The bytes of the record at {@code index} (as {@link #nextRaw} gives them, but in a buffer of
-     * their own), or {@code null} if the journal has no readable excerpt there.
+     * their own), or {@code null} if the journal has no readable excerpt there (or it lies past an
+     * unrepaired damaged tail).
      */
     ByteBuffer readAt(long index) {
+        if (index >= readLimit) {
+            return null;
+        }
         try {
             ExcerptTailer lookup = lookupTailer();
             if (!lookup.moveToIndex(index)) {
@@ -158,6 +168,10 @@ final class RecordScanner implements AutoCloseable {
                     if (stepOverDamage && skipUnreadable()) {
                         continue;
                     }
+                    return null;
+                }
+                if (document.index() >= readLimit) {
+                    document.rollbackOnClose();
                     return null;
                 }
                 index = document.index();
@@ -218,7 +232,7 @@ final class RecordScanner implements AutoCloseable {
      * @return whether the tailer now stands on a readable excerpt
      */
     private boolean skipUnreadable() {
-        long last = queue.lastIndex();
+        long last = Math.min(queue.lastIndex(), readLimit - 1);
         long next = tailer.index();
         RollCycle rollCycle = queue.rollCycle();
         while (next <= last) {
