@@ -43,8 +43,13 @@ final class JournalRetention implements StoreFileListener {
         this.queue = journal;
     }
 
-    /** A reader of this process opened the journal: nothing is deleted until the last one closes. */
-    void readerOpened() {
+    /**
+     * A reader of this process opened the journal: nothing is deleted until the last one closes.
+     * Synchronized with {@link #sweep}: a sweep already past its check of the readers (one Chronicle
+     * started after a roll, on its own thread) finishes before the reader goes on, so it cannot
+     * delete a file under the reader, nor judge the files by a clock read after the reader opened.
+     */
+    synchronized void readerOpened() {
         readers.incrementAndGet();
     }
 
