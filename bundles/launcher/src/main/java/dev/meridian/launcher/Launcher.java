@@ -1,12 +1,16 @@
 package dev.meridian.launcher;
 
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.ToIntFunction;
 
 import org.apache.felix.framework.Felix;
@@ -57,7 +61,8 @@ final class Launcher {
     /** Runs one command; returns its exit status, or {@link #EXIT_LAUNCH_FAILED} with the reason on the console. */
     int run(String[] args) {
         try (FrameworkStorage storage = FrameworkStorage.acquire(settings.storageBase())) {
-            Felix framework = new Felix(frameworkProperties(storage.directory(), Map.of()));
+            Felix framework = new Felix(frameworkProperties(storage.directory(),
+                    embeddedConfiguration(settings.home().resolve("etc"), console)));
             Thread stopOnSignal = new Thread(() -> stop(framework), "meridian-shutdown");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
             try {
@@ -82,6 +87,34 @@ final class Launcher {
             console.error("cannot start the OSGi framework", e);
         }
         return EXIT_LAUNCH_FAILED;
+    }
+
+    /** The configuration files embedded runs honour, and the keys of each they read. */
+    static final Map<String, String> EMBEDDED_KEYS = Map.of("dev.meridian.bus", "journal.");
+
+    /**
+     * What an embedded run (no Config Admin) takes from {@code etc/}: the keys of {@link #EMBEDDED_KEYS}, as
+     * framework properties {@code PID.KEY} that the component reads where Config Admin sets nothing. A file that
+     * cannot be read is reported and left out: the components' defaults apply.
+     */
+    static Map<String, String> embeddedConfiguration(Path etc, Console console) {
+        Map<String, String> properties = new HashMap<>();
+        EMBEDDED_KEYS.forEach((pid, prefix) -> {
+            Path file = etc.resolve(pid + ".cfg");
+            if (!Files.isRegularFile(file)) {
+                return;
+            }
+            Properties configuration = new Properties();
+            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+                configuration.load(reader);
+            } catch (IOException | IllegalArgumentException e) {
+                console.warn("cannot read " + file + "; its defaults apply", e);
+                return;
+            }
+            configuration.stringPropertyNames().stream().filter(key -> key.startsWith(prefix))
+                    .forEach(key -> properties.put(pid + "." + key, configuration.getProperty(key).strip()));
+        });
+        return properties;
     }
 
     /** @param extra further framework properties (the daemon's state, deploy and config directories) */

@@ -32,6 +32,8 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
     ChronicleJournalReader(Journal journal) {
         this.journal = journal;
         this.skipped = new SkippedRecords(journal.directory());
+        journal.damage().forEach(damage -> skipped.add(damage.index(), damage.cause()));
+        journal.readerOpened();
     }
 
     @Override
@@ -124,6 +126,7 @@ final class ChronicleJournalReader implements JournalReader, JournalDiagnostics 
                 follower.close();
             }
         } finally {
+            journal.readerClosed();
             journal.release();
         }
     }

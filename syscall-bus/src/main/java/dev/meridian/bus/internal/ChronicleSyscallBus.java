@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -34,7 +35,12 @@ import org.slf4j.LoggerFactory;
  * {@code shim.wait.millis} for the new one, then is denied (EPERM, rule {@code bus/no-shim}).
  *
  * <p>Configuration (PID {@code dev.meridian.bus}, the daemon's {@code etc/dev.meridian.bus.cfg}):
- * {@code shim.wait.millis} (default 500).
+ * {@code shim.wait.millis} (default 500), {@code journal.roll.cycle} (default DAILY) and
+ * {@code journal.retention} (default 30d), see {@link JournalSettings}. Embedded runs have no Config
+ * Admin: the launcher passes the {@code journal.*} keys of {@code etc/dev.meridian.bus.cfg} as
+ * framework properties {@code dev.meridian.bus.journal.*}, which stand in for keys Config Admin
+ * does not set. While a value does not parse, no journal opens: each attempt fails naming the key,
+ * the value and what is allowed (a sandbox cannot run unjournaled).
  *
  * <p>The same component is the bus's {@link TrafficTap} (see {@link ChronicleTrafficTap}): one
  * thread that tails every journal this bus writes and hands each record to the metrics and
@@ -53,7 +59,16 @@ public final class ChronicleSyscallBus implements SyscallBus, TrafficTap {
     public @interface Config {
         /** How long a call waits for a shim serving its ABI before it is denied. */
         long shim_wait_millis() default DEFAULT_SHIM_WAIT_MILLIS;
+
+        /** The cycle new journals roll by; empty: the framework property, else DAILY. */
+        String journal_roll_cycle() default "";
+
+        /** How long the files of finished cycles are kept; empty: the framework property, else 30d. */
+        String journal_retention() default "";
     }
+
+    /** Framework properties that stand in for unset keys: {@value}{@code KEY}. */
+    static final String FRAMEWORK_PROPERTY_PREFIX = "dev.meridian.bus.";
 
     static final long DEFAULT_SHIM_WAIT_MILLIS = 500;
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -61,15 +76,45 @@ public final class ChronicleSyscallBus implements SyscallBus, TrafficTap {
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleSyscallBus.class);
 
     private final ShimRegistry shims = new ShimRegistry();
-    private final JournalRegistry journals = new JournalRegistry();
-    private final ChronicleTrafficTap tap = new ChronicleTrafficTap(journals);
+    private final JournalRegistry journals;
+    private final ChronicleTrafficTap tap;
     private final Set<ChronicleGateway> gateways = ConcurrentHashMap.newKeySet();
     private volatile long shimWaitNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_SHIM_WAIT_MILLIS);
 
+    public ChronicleSyscallBus() {
+        this(new JournalRegistry());
+    }
+
+    /** With the journals of {@code journals} (tests: their settings and clock). */
+    ChronicleSyscallBus(JournalRegistry journals) {
+        this.journals = journals;
+        // The tap follows the journals of this registry, so it sees them with its settings (readLimit, damage).
+        this.tap = new ChronicleTrafficTap(journals);
+    }
+
     @Activate
     @Modified
-    void configure(Config config) {
+    void configure(Config config, BundleContext context) {
         shimWaitMillis(config.shim_wait_millis());
+        try {
+            journals.settings(JournalSettings.parse(
+                    setting(config.journal_roll_cycle(), context, JournalSettings.ROLL_CYCLE_KEY,
+                            JournalSettings.DEFAULT_ROLL_CYCLE),
+                    setting(config.journal_retention(), context, JournalSettings.RETENTION_KEY,
+                            JournalSettings.DEFAULT_RETENTION)));
+        } catch (IllegalArgumentException e) {
+            // Fail closed where the user sees it: every journal open names the bad setting.
+            LOG.error("bus configuration: {}", e.getMessage());
+            journals.invalidSettings(e.getMessage());
+        }
+    }
+
+    private static String setting(String configured, BundleContext context, String key, String fallback) {
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        String property = context.getProperty(FRAMEWORK_PROPERTY_PREFIX + key);
+        return property != null && !property.isBlank() ? property : fallback;
     }
 
     @Deactivate

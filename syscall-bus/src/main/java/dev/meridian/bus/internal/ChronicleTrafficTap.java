@@ -196,7 +196,15 @@ final class ChronicleTrafficTap implements TrafficTap {
             thread.start();
         }
 
-        /** Called by the registry, under its lock, with a share of the journal for the tap. */
+        /**
+         * Called by the registry, under its lock, with a share of the journal for the tap.
+         *
+         * <p>The tap does not count as a reader for retention ({@link Journal#readerOpened}): it
+         * holds its tailers for the life of the daemon, so retention would never run. Retention only
+         * deletes cycles that ended longer than the retention ago, far behind a tap that keeps up;
+         * records of a file deleted before the tap read them are counted lost
+         * ({@link TappedJournal#measure}).
+         */
         private void adopt(Journal journal) {
             long last;
             try {

@@ -1,7 +1,10 @@
 package dev.meridian.bus.internal;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -13,11 +16,25 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
  */
 final class Journal {
 
+    /**
+     * Damage found at the end of the journal, for readers to report.
+     *
+     * @param index the index of the first record lost
+     * @param cause what happened and what was done, one line
+     */
+    record Damage(long index, String cause) {
+    }
+
     private final JournalRegistry registry;
     private final Path key;
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final boolean readOnly;
+    /** A shared lock on the journal's lock file while this process has it open (null when read-only). */
+    private final FileChannel lock;
+    private final JournalRetention retention;
+    private final List<Damage> damage;
+    private final long readLimit;
     /**
      * Per sandbox running here: where its start record is, so a follower need not scan for it, then
      * where each policy replacement is, so the tap can name the rules of a sandbox that started
@@ -26,12 +43,21 @@ final class Journal {
     private final Map<Long, long[]> namingIndexesBySandbox = new ConcurrentHashMap<>();
     private int users;
 
-    Journal(JournalRegistry registry, Path key, Path directory, SingleChronicleQueue queue, boolean readOnly) {
+    /**
+     * @param damage the damage recorded for this journal, oldest first
+     * @param readLimit the index readers stop before: an unrepaired damaged tail (else Long.MAX_VALUE)
+     */
+    Journal(JournalRegistry registry, Path key, Path directory, SingleChronicleQueue queue, boolean readOnly,
+            FileChannel lock, JournalRetention retention, List<Damage> damage, long readLimit) {
         this.registry = registry;
         this.key = key;
         this.directory = directory;
         this.queue = queue;
         this.readOnly = readOnly;
+        this.lock = lock;
+        this.retention = retention;
+        this.damage = List.copyOf(damage);
+        this.readLimit = readLimit;
     }
 
     /** Whether the queue was opened for reading only (a directory this process cannot write). */
@@ -46,6 +72,40 @@ final class Journal {
 
     SingleChronicleQueue queue() {
         return queue;
+    }
+
+    /** Damage found at the journal's end, now or by an earlier process (its notes), for readers to report. */
+    List<Damage> damage() {
+        return damage;
+    }
+
+    /** Readers stop before this index: an unrepaired damaged tail. */
+    long readLimit() {
+        return readLimit;
+    }
+
+    /** Deletes the files past the retention (see {@link JournalRetention}); none if read-only. */
+    void applyRetention() {
+        if (retention != null) {
+            retention.sweep();
+        }
+    }
+
+    /**
+     * A reader opened the journal: retention waits until it closes. Readers that come and go only
+     * (a query, a follow); not the traffic tap, which would hold retention off for ever (see
+     * {@link ChronicleTrafficTap}).
+     */
+    void readerOpened() {
+        if (retention != null) {
+            retention.readerOpened();
+        }
+    }
+
+    void readerClosed() {
+        if (retention != null) {
+            retention.readerClosed();
+        }
     }
 
     void sandboxStarted(long sandboxId, long startIndex) {
@@ -91,6 +151,21 @@ final class Journal {
     /** Hands this user's share back; the queue closes with the last one. */
     void release() {
         registry.release(this);
+    }
+
+    /** Closes the queue and lets other processes repair the journal. Called by the registry. */
+    void close() {
+        try {
+            queue.close();
+        } finally {
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (IOException e) {
+                    // the lock goes with the descriptor either way
+                }
+            }
+        }
     }
 
     Path key() {

@@ -26,17 +26,22 @@ final class RecordScanner implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final ExcerptTailer tailer;
     private final SkippedRecords skipped;
+    /** An unrepaired damaged tail: nothing from there on is read (see {@link JournalRegistry}). */
+    private final long readLimit;
     private final RecordBuffer record = new RecordBuffer();
     private long index = -1;
     /** Looks records up by index and probes the journal's end, leaving {@link #tailer} where it is. */
     private ExcerptTailer lookupTailer;
+    /** Finds the journal's last record (see {@link #lastIndex}). */
+    private ExcerptTailer endTailer;
     private RecordBuffer lookedUp;
 
     RecordScanner(Journal journal, SkippedRecords skipped) {
         this.directory = journal.directory();
         this.queue = journal.queue();
-        this.tailer = queue.createTailer();
+        this.tailer = confinedTailer(queue);
         this.skipped = skipped;
+        this.readLimit = journal.readLimit();
     }
 
     /** Continues from the record at {@code index}, or from the first record if there is none. */
@@ -51,6 +56,9 @@ final class RecordScanner implements AutoCloseable {
      * from the first record if {@code index} is negative (the journal was empty).
      */
     void startAfter(long index) {
+        // A live follower probes the journal's end when idle: its tailers are made now, not mid-traffic.
+        lookupTailer();
+        endTailer();
         if (index < 0) {
             return;
         }
@@ -123,6 +131,9 @@ final class RecordScanner implements AutoCloseable {
      */
     boolean mayHaveMore() {
         long next = tailer.index();
+        if (next >= readLimit) {
+            return false;
+        }
         if (queue.lastCycle() > queue.rollCycle().toCycle(next)) {
             return true;
         }
@@ -131,9 +142,13 @@ final class RecordScanner implements AutoCloseable {
 
     /**
      * The bytes of the record at {@code index} (as {@link #nextRaw} gives them, but in a buffer of
-     * their own), or {@code null} if the journal has no readable excerpt there.
+     * their own), or {@code null} if the journal has no readable excerpt there (or it lies past an
+     * unrepaired damaged tail).
      */
     ByteBuffer readAt(long index) {
+        if (index >= readLimit) {
+            return null;
+        }
         try {
             ExcerptTailer lookup = lookupTailer();
             if (!lookup.moveToIndex(index)) {
@@ -155,9 +170,27 @@ final class RecordScanner implements AutoCloseable {
 
     private ExcerptTailer lookupTailer() {
         if (lookupTailer == null) {
-            lookupTailer = queue.createTailer();
+            lookupTailer = confinedTailer(queue);
         }
         return lookupTailer;
+    }
+
+    private ExcerptTailer endTailer() {
+        if (endTailer == null) {
+            endTailer = confinedTailer(queue).direction(TailerDirection.BACKWARD);
+        }
+        return endTailer;
+    }
+
+    /**
+     * A tailer without Chronicle's check that one thread uses it: the scanner is confined to one
+     * thread anyway, and the check allocates a stack trace whenever it (re)assigns the tailer's
+     * bytes to a thread, which the traffic tap's thread must not do in the middle of the traffic.
+     */
+    private static ExcerptTailer confinedTailer(SingleChronicleQueue queue) {
+        ExcerptTailer tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
+        return tailer;
     }
 
     private ByteBuffer readNext(boolean stepOverDamage) {
@@ -167,6 +200,10 @@ final class RecordScanner implements AutoCloseable {
                     if (stepOverDamage && skipUnreadable()) {
                         continue;
                     }
+                    return null;
+                }
+                if (document.index() >= readLimit) {
+                    document.rollbackOnClose();
                     return null;
                 }
                 index = document.index();
@@ -227,7 +264,7 @@ final class RecordScanner implements AutoCloseable {
      * @return whether the tailer now stands on a readable excerpt
      */
     private boolean skipUnreadable() {
-        long last = queue.lastIndex();
+        long last = Math.min(lastIndex(), readLimit - 1);
         long next = tailer.index();
         RollCycle rollCycle = queue.rollCycle();
         while (next <= last) {
@@ -251,6 +288,26 @@ final class RecordScanner implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The index of the journal's last record, or -1, as {@link SingleChronicleQueue#lastIndex} finds
+     * it (from the end, backwards, past metadata), but through a tailer kept for it: lastIndex makes
+     * a tailer per call, and the tap's thread gets here whenever an idle probe meets a record still
+     * being written.
+     */
+    private long lastIndex() {
+        ExcerptTailer end = endTailer().toEnd();
+        while (true) {
+            try (DocumentContext document = end.readingDocument()) {
+                if (!document.isPresent()) {
+                    return -1;
+                }
+                if (!document.isMetaData()) {
+                    return document.index();
+                }
+            }
+        }
+    }
+
     /** Whether the excerpt at the tailer can be read, leaving the tailer on it. */
     private boolean readable() {
         try (DocumentContext document = tailer.readingDocument()) {
@@ -267,6 +324,9 @@ final class RecordScanner implements AutoCloseable {
         tailer.close();
         if (lookupTailer != null) {
             lookupTailer.close();
+        }
+        if (endTailer != null) {
+            endTailer.close();
         }
     }
 

@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.api.CompletedCall;
 import dev.meridian.api.ExitStatus;
 import dev.meridian.api.GuestMemory;
 import dev.meridian.api.JournalEntry;
+import dev.meridian.api.JournalException;
 import dev.meridian.api.JournalQuery;
 import dev.meridian.api.Policy;
 import dev.meridian.api.SyscallEvent;
@@ -395,6 +397,74 @@ class TrafficTapTest {
         Status status = awaitCaughtUp(22);
         assertEquals(22, status.deliveredRecords() + status.lostRecords(), "every record is accounted for once");
         assertTrue(status.lostRecords() == 2 || status.lostRecords() == 3, status.toString());
+    }
+
+    @Test
+    void aJournalWhoseCutShortTailIsRepairedAtOpenIsFollowedFromItsRepairedEnd() throws Exception {
+        journalTenCallsElsewhere();
+        Path file = queueFile();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(recordOf(file, HeldTap.MARKER + 7) + 20); // the file ends inside call 7
+        }
+        Recorder recorder = new Recorder();
+        try (Subscription subscription = bus.subscribe(recorder)) {
+            SyscallEvent event = new SyscallEvent();
+            // The repair runs as the gateway opens the journal, before the tap is told of it.
+            try (SyscallGateway gateway = bus.open(journal, 18, spec(journal, "x"), new TestPolicy())) {
+                call(gateway, event, MEMORY, 1, NR_READ, 0);
+                gateway.onExit(ExitStatus.exited(0), 1);
+            }
+            recorder.awaitExits(1);
+            assertEquals(List.of("start 0000000000000012 test-profile [x]",
+                    "call 0000000000000012 pid 1 nr 0 ALLOW test/allow-all = 0",
+                    "exit 0000000000000012 ExitStatus[code=0, signal=0]"), recorder.lines(),
+                    "only what was journaled after the tap started on the repaired journal");
+            assertEquals(event.sequence(), recorder.calls().getFirst().sequence(), "indexes of the repaired file");
+            Status status = awaitCaughtUp(4);
+            assertEquals(new Status(4, 0, 0, 0, status.journalBytes(), 1), status,
+                    "the records the repair dropped were before the tap's start: not lost to it");
+        }
+        try (var files = Files.list(journal)) {
+            assertTrue(files.anyMatch(path -> path.getFileName().toString().matches(".*\\.cq4\\.damage-\\d+")),
+                    "the journal was repaired (the damaged original kept)");
+        }
+    }
+
+    @Test
+    void aJournalWhoseDamagedTailCannotBeRepairedIsRefusedBeforeTheTapFollowsIt() throws Exception {
+        journalTenCallsElsewhere();
+        Path file = queueFile();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(recordOf(file, HeldTap.MARKER + 7) + 20);
+        }
+        Recorder recorder = new Recorder();
+        // A shared lock on the journal's lock file, as every other user of the journal holds (here one
+        // of this JVM, as another bus instance would): the repair cannot have the journal to itself.
+        try (Subscription subscription = bus.subscribe(recorder);
+                FileChannel otherUser = FileChannel.open(journal.resolve(JournalRegistry.LOCK_FILE),
+                        StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                var shared = otherUser.lock(0, Long.MAX_VALUE, true)) {
+            JournalException refused = assertThrows(JournalException.class,
+                    () -> bus.open(journal, 19, spec(journal, "x"), new TestPolicy()));
+            assertTrue(refused.getMessage().startsWith("cannot write journal to " + journal + ": the journal file "),
+                    refused.getMessage());
+            assertTrue(refused.getMessage().contains("ends inside this record"), refused.getMessage());
+            assertEquals(0, bus.status().journals(), "the tap does not follow a journal no gateway writes");
+        }
+    }
+
+    /** Journals ten calls (call i with argument 0 MARKER + i) through a bus of its own, stopped after. */
+    private void journalTenCallsElsewhere() throws Exception {
+        ChronicleSyscallBus other = Fixtures.busWithShim();
+        try (SyscallGateway gateway = other.open(journal, 1, spec(journal, "x"), new TestPolicy())) {
+            SyscallEvent event = new SyscallEvent();
+            for (int i = 0; i < 10; i++) {
+                call(gateway, event, MEMORY, i, NR_READ, HeldTap.MARKER + i);
+            }
+            gateway.onExit(ExitStatus.exited(0), 10);
+        } finally {
+            other.deactivate();
+        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.meridian.cli.internal;
 
-/** Just enough JSON writing for journal export: one object per line, strings escaped. */
+/** Just enough JSON writing for journal export and stats: one object per line, strings escaped. */
 final class Json {
 
     private final StringBuilder out = new StringBuilder(256);
@@ -29,6 +29,19 @@ final class Json {
     Json field(String name, boolean value) {
         key(name);
         out.append(value);
+        return this;
+    }
+
+    Json field(String name, double value) {
+        key(name);
+        out.append(value);
+        return this;
+    }
+
+    /** A value that is JSON already (an object or array built with this class). */
+    Json raw(String name, String json) {
+        key(name);
+        out.append(json);
         return this;
     }
 
