@@ -28,6 +28,9 @@ class DistributionLayoutIT {
         assertTrue(Files.isRegularFile(HOME.resolve("lib/meridian.aot")), "the build trains the AOT cache");
         assertTrue(Files.isRegularFile(HOME.resolve("etc/README")));
         assertTrue(Files.isRegularFile(HOME.resolve("etc/dev.meridian.observability.cfg")));
+        assertTrue(Files.isRegularFile(HOME.resolve("share/observability/grafana/dashboards/meridian.json")));
+        assertTrue(Files.isRegularFile(HOME.resolve("share/observability/grafana/provisioning/datasources/meridian.yml")));
+        assertTrue(Files.isRegularFile(HOME.resolve("share/observability/prometheus/prometheus.yml")));
         assertTrue(Files.isDirectory(HOME.resolve("deploy")));
 
         List<String> libraries = jarNames(HOME.resolve("lib"));
