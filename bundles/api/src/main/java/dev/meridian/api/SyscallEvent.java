@@ -18,7 +18,6 @@ public final class SyscallEvent {
     // --- identity and raw registers, set by the platform ---
     private long sandboxId;
     private long notificationId;
-    private long sequence;
     private int pid;
     private int tid;
     private int abi;
@@ -51,7 +50,6 @@ public final class SyscallEvent {
     /** Clears everything but the sandbox id; called by the platform before each call. */
     public void reset(long notificationId, int pid, int abi, int number, long instructionPointer) {
         this.notificationId = notificationId;
-        this.sequence = 0;
         this.pid = pid;
         this.tid = pid;
         this.abi = abi;
@@ -74,9 +72,6 @@ public final class SyscallEvent {
     public SyscallEvent sandboxId(long id) { this.sandboxId = id; return this; }
     public long sandboxId() { return sandboxId; }
     public long notificationId() { return notificationId; }
-    /** Position of this call in the journal, set by the bus when it appends the call. */
-    public long sequence() { return sequence; }
-    public void sequence(long sequence) { this.sequence = sequence; }
     /** Thread-group id (the guest's process id as the host sees it). */
     public int pid() { return pid; }
     public void pid(int pid) { this.pid = pid; }

@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One sandbox's way onto the bus. {@link #onCall} first dispatches the call (the shim captures
  * guest memory and asks the policy), then journals it with its captures, so the CALL record holds
- * exactly what the verdict was based on; it is on disk before the platform acts on the verdict.
- * {@link #onCompletion} journals the outcome once the platform has answered. Records go to the
- * mapped queue file before each method returns; nothing is fsynced (the page cache survives a
- * crash of this process, not of the host).
+ * exactly what the verdict was based on; it is in a mapped file before the platform acts on the
+ * verdict. {@link #onCompletion} journals the outcome once the platform has answered. Both go to
+ * the sandbox's {@link JournalRing} (a mapped file, like the queue: the page cache survives a crash
+ * of this process, not of the host; nothing is fsynced), which the journal's writer thread copies
+ * into the Chronicle queue within milliseconds; {@link #onExit} and {@link #close} wait for it.
  *
  * <p>If the journal cannot be written, the methods throw: the platform must treat that as fatal
  * for the sandbox, since a call that cannot be journaled must not go unrecorded.
@@ -32,6 +33,8 @@ final class ChronicleGateway implements SyscallGateway {
     private static final int EPERM = 1;
 
     private final Journal journal;
+    /** Where the supervisor thread puts CALL and COMPLETION records (the journal writer copies them). */
+    private final JournalRing ring;
     private final long sandboxId;
     private final ShimRegistry shims;
     /** The open gateways of the bus; this one leaves it when closed. */
@@ -47,7 +50,10 @@ final class ChronicleGateway implements SyscallGateway {
     private volatile Policy replacement;
     private final long shimWaitNanos;
 
-    /** Chronicle appenders are bound to the thread that uses them; made on the first call's thread. */
+    /**
+     * For the rare records written straight into the queue (exit, policy replacement), after a
+     * flush of the ring. Chronicle appenders are bound to the thread that uses them; made on first use.
+     */
     private ExcerptAppender appender;
     private Thread appenderThread;
     private long calls;
@@ -57,9 +63,11 @@ final class ChronicleGateway implements SyscallGateway {
     private boolean exited;
     private boolean closed;
 
-    ChronicleGateway(Journal journal, long sandboxId, Policy policy, ShimRegistry shims, long shimWaitNanos,
-            Set<ChronicleGateway> openGateways) {
+    ChronicleGateway(Journal journal, JournalRing ring, long sandboxId, Policy policy, ShimRegistry shims,
+            long shimWaitNanos, Set<ChronicleGateway> openGateways) {
         this.journal = journal;
+        this.ring = ring;
+        ring.assistWith(this::appender);
         this.openGateways = openGateways;
         this.sandboxId = sandboxId;
         this.policy = policy;
@@ -93,11 +101,7 @@ final class ChronicleGateway implements SyscallGateway {
             switchPolicy(wanted);
         }
         dispatch(call, memory);
-        ExcerptAppender out = appender();
-        try (DocumentContext document = out.writingDocument()) {
-            RecordFormat.writeCall(document.wire().bytes(), call);
-        }
-        call.sequence(out.lastIndexAppended());
+        ring.appendCall(call);
         calls++;
     }
 
@@ -123,13 +127,16 @@ final class ChronicleGateway implements SyscallGateway {
         if (call.latencyNanos() == 0) {
             call.completed(); // the platform did not stamp its answer; now is the closest we know
         }
-        try (DocumentContext document = appender().writingDocument()) {
-            RecordFormat.writeCompletion(document.wire().bytes(), call);
-        }
+        ring.appendCompletion(call);
         VerdictAction action = call.action();
         if (action == VerdictAction.DENY || action == VerdictAction.KILL) {
             denials = denials + 1;
         }
+    }
+
+    /** Returns once every call journaled so far is in the queue, where readers see it. */
+    void flush() {
+        ring.flush();
     }
 
     @Override
@@ -141,6 +148,7 @@ final class ChronicleGateway implements SyscallGateway {
     public void onExit(ExitStatus status, long answeredCalls) {
         requireRunning();
         exited = true;
+        ring.flush();
         try (DocumentContext document = appender().writingDocument()) {
             RecordFormat.writeExit(document.wire().bytes(), sandboxId, System.currentTimeMillis(), status, calls,
                     answeredCalls);
@@ -154,8 +162,9 @@ final class ChronicleGateway implements SyscallGateway {
         }
         closed = true;
         openGateways.remove(this);
-        journal.sandboxClosed(sandboxId);
         try {
+            journal.retireRing(ring);
+            journal.sandboxClosed(sandboxId);
             if (appender != null) {
                 appender().close();
             }
@@ -169,6 +178,7 @@ final class ChronicleGateway implements SyscallGateway {
      * between two calls: every completion journaled after the record was decided by the new policy.
      */
     private void switchPolicy(Policy wanted) {
+        ring.flush();
         ExcerptAppender out = appender();
         try (DocumentContext document = out.writingDocument()) {
             RecordFormat.writePolicy(document.wire().bytes(), sandboxId, System.currentTimeMillis(), wanted.name(),

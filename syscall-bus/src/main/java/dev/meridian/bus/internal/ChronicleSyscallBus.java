@@ -10,6 +10,7 @@ import dev.meridian.api.SyscallBus;
 import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.TrafficListener;
 import dev.meridian.api.TrafficTap;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -179,7 +180,16 @@ public final class ChronicleSyscallBus implements SyscallBus, TrafficTap {
             throw new JournalException("cannot write journal to " + journalDirectory + ": "
                     + RecordScanner.causeOf(e), e);
         }
-        return new ChronicleGateway(journal, sandboxId, policy, shims, shimWaitNanos, gateways);
+        JournalRing ring;
+        try {
+            ring = journal.openRing(sandboxId);
+        } catch (IOException | RuntimeException e) {
+            journal.sandboxClosed(sandboxId);
+            journal.release();
+            throw new JournalException("cannot make the in-flight file of sandbox " + SandboxIds.format(sandboxId)
+                    + " in journal " + journalDirectory + ": " + RecordScanner.causeOf(e), e);
+        }
+        return new ChronicleGateway(journal, ring, sandboxId, policy, shims, shimWaitNanos, gateways);
     }
 
     @Override

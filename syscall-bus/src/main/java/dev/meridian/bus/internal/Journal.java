@@ -42,6 +42,8 @@ final class Journal {
      */
     private final Map<Long, long[]> namingIndexesBySandbox = new ConcurrentHashMap<>();
     private int users;
+    /** Copies the running sandboxes' rings into the queue; made with the first ring. */
+    private JournalWriter writer;
 
     /**
      * @param damage the damage recorded for this journal, oldest first
@@ -148,6 +150,30 @@ final class Journal {
         return -1;
     }
 
+    /**
+     * A ring for the calls of {@code sandboxId}, copied into the queue by the journal's writer
+     * thread; handed back with {@link #retireRing}.
+     */
+    synchronized JournalRing openRing(long sandboxId) throws IOException {
+        JournalRing ring = JournalRing.create(key, sandboxId, JournalRing.DEFAULT_CAPACITY);
+        if (writer == null) {
+            writer = new JournalWriter(this);
+        }
+        writer.add(ring);
+        return ring;
+    }
+
+    /** Returns once the ring's records are in the queue and the ring is closed (bounded). */
+    void retireRing(JournalRing ring) {
+        JournalWriter current;
+        synchronized (this) {
+            current = writer;
+        }
+        if (current != null) { // null only once the journal closed, which waits for its gateways
+            current.retire(ring);
+        }
+    }
+
     /** Hands this user's share back; the queue closes with the last one. */
     void release() {
         registry.release(this);
@@ -155,6 +181,14 @@ final class Journal {
 
     /** Closes the queue and lets other processes repair the journal. Called by the registry. */
     void close() {
+        JournalWriter stopping;
+        synchronized (this) {
+            stopping = writer;
+            writer = null;
+        }
+        if (stopping != null) {
+            stopping.stop();
+        }
         try {
             queue.close();
         } finally {

@@ -26,9 +26,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -308,6 +312,9 @@ final class JournalRegistry {
             if (retention != null) {
                 retention.attach(queue);
             }
+            if (!readOnly && readLimit == Long.MAX_VALUE) {
+                recoverRings(directory, key, queue);
+            }
             Journal journal = new Journal(this, key, directory, queue, readOnly, lock, retention, damage, readLimit);
             queue = null;
             lock = null;
@@ -319,6 +326,41 @@ final class JournalRegistry {
                 queue.close();
             }
             closeQuietly(lock);
+        }
+    }
+
+    /**
+     * Appends the calls that processes which died with sandboxes running had in their rings (see
+     * {@link JournalRing}), ring by ring, before any new record.
+     */
+    private static void recoverRings(Path directory, Path key, SingleChronicleQueue queue) throws JournalException {
+        if (!Files.isDirectory(key.resolve(JournalRing.DIRECTORY))) {
+            return;
+        }
+        try (ExcerptAppender appender = queue.createAppender();
+                ExcerptTailer end = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd()) {
+            byte[] lastExcerpt = null;
+            long lastIndex = -1;
+            while (lastExcerpt == null) {
+                try (DocumentContext document = end.readingDocument()) {
+                    if (!document.isPresent()) {
+                        break;
+                    }
+                    if (!document.isMetaData()) {
+                        lastExcerpt = document.wire().bytes().toByteArray();
+                        lastIndex = document.index();
+                    }
+                }
+            }
+            for (String recovered : JournalRing.recover(key, appender, lastExcerpt, lastIndex)) {
+                LOG.warn("journal {}: {}", directory, recovered);
+            }
+        } catch (IOException e) {
+            throw new JournalException("cannot recover the in-flight calls of journal " + directory + ": "
+                    + reason(e), e);
+        } catch (RuntimeException e) {
+            throw new JournalException("cannot recover the in-flight calls of journal " + directory + ": "
+                    + RecordScanner.causeOf(e), e);
         }
     }
 

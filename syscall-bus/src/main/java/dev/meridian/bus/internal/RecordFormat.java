@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
 
 /**
  * The journal's record layout, version 1. Each record is one Chronicle excerpt of raw
@@ -57,10 +58,12 @@ final class RecordFormat {
     static final int SANDBOX_ID_AT = 2;
     /** START, CALL, EXIT and POLICY carry their wall clock right after the header. */
     static final int WALL_MILLIS_AT = 10;
+    private static final int CALL_RECEIVED_AT = 18;
     static final int CALL_PID_AT = 26;
     static final int CALL_TID_AT = 30;
     static final int CALL_ABI_AT = 34;
     static final int CALL_NUMBER_AT = 38;
+    private static final int CALL_ARGS_AT = 42;
     private static final int CALL_CAPTURE_MASK_AT = 90;
     static final int COMPLETION_CALL_AT = 10;
     static final int COMPLETION_ACTION_AT = 18;
@@ -69,8 +72,14 @@ final class RecordFormat {
     static final int COMPLETION_FLAGS_AT = 27;
     static final int COMPLETION_RETURN_AT = 28;
     static final int COMPLETION_LATENCY_AT = 36;
-    private static final int COMPLETION_LENGTH = 44;
+    static final int COMPLETION_LENGTH = 44;
     private static final int HEADER_LENGTH = 10;
+    /** A CALL without captures: everything up to and including the capture mask. */
+    private static final int CALL_FIXED_LENGTH = CALL_CAPTURE_MASK_AT + 1;
+    private static final int CAPTURE_HEADER_LENGTH = 5;
+    /** A CALL with all six captures, filling the event's capture buffer. */
+    static final int MAX_CALL_LENGTH = CALL_FIXED_LENGTH + SyscallEvent.MAX_ARGS * CAPTURE_HEADER_LENGTH
+            + SyscallEvent.CAPTURE_CAPACITY;
     /** {@code VerdictAction.values()} copies the array on every call. */
     private static final int ACTIONS = VerdictAction.values().length;
 
@@ -99,41 +108,74 @@ final class RecordFormat {
         writeStrings(out, ruleNames);
     }
 
-    static void writeCall(Bytes<?> out, SyscallEvent call) {
-        header(out, CALL, call.sandboxId());
-        out.writeLong(call.wallClockMillis());
-        out.writeLong(call.receivedNanos());
-        out.writeInt(call.pid());
-        out.writeInt(call.tid());
-        out.writeInt(call.abi());
-        out.writeInt(call.number());
+    /**
+     * Writes {@code call}'s CALL record at offset {@code at} of {@code out} (the sandbox's ring:
+     * absolute stores, no cursor).
+     *
+     * @return the record's length, {@link #callLength}
+     */
+    static int writeCall(BytesStore<?, ?> out, long at, SyscallEvent call) {
+        header(out, at, CALL, call.sandboxId());
+        out.writeLong(at + WALL_MILLIS_AT, call.wallClockMillis());
+        out.writeLong(at + CALL_RECEIVED_AT, call.receivedNanos());
+        out.writeInt(at + CALL_PID_AT, call.pid());
+        out.writeInt(at + CALL_TID_AT, call.tid());
+        out.writeInt(at + CALL_ABI_AT, call.abi());
+        out.writeInt(at + CALL_NUMBER_AT, call.number());
         for (int i = 0; i < SyscallEvent.MAX_ARGS; i++) {
-            out.writeLong(call.arg(i));
+            out.writeLong(at + CALL_ARGS_AT + 8L * i, call.arg(i));
         }
         int mask = call.captureMask();
-        out.writeByte((byte) mask);
+        out.writeByte(at + CALL_CAPTURE_MASK_AT, (byte) mask);
+        long p = at + CALL_FIXED_LENGTH;
         for (int i = 0; i < SyscallEvent.MAX_ARGS; i++) {
             if ((mask & (1 << i)) != 0) {
                 int length = call.captureLength(i);
-                out.writeByte((byte) (call.captureTruncated(i) ? 1 : 0));
-                out.writeInt(length);
-                out.write(call.captureData(), call.captureOffset(i), length);
+                out.writeByte(p, (byte) (call.captureTruncated(i) ? 1 : 0));
+                out.writeInt(p + 1, length);
+                out.write(p + CAPTURE_HEADER_LENGTH, call.captureData(), call.captureOffset(i), length);
+                p += CAPTURE_HEADER_LENGTH + length;
             }
         }
+        return (int) (p - at);
     }
 
-    static void writeCompletion(Bytes<?> out, SyscallEvent call) {
-        header(out, COMPLETION, call.sandboxId());
-        out.writeLong(call.sequence());
+    /** How many bytes {@link #writeCall} writes for {@code call}. */
+    static int callLength(SyscallEvent call) {
+        int length = CALL_FIXED_LENGTH;
+        int mask = call.captureMask();
+        for (int i = 0; i < SyscallEvent.MAX_ARGS; i++) {
+            if ((mask & (1 << i)) != 0) {
+                length += CAPTURE_HEADER_LENGTH + call.captureLength(i);
+            }
+        }
+        return length;
+    }
+
+    static int align8(int length) {
+        return (length + 7) & ~7;
+    }
+
+    /**
+     * Writes {@code call}'s COMPLETION record at {@code at} in {@code out}. Its CALL's journal index
+     * is not known on the guest path: the field holds -1 until the ring's writer puts the index in
+     * the journal's copy.
+     *
+     * @return the record's length, {@link #COMPLETION_LENGTH}
+     */
+    static int writeCompletion(BytesStore<?, ?> out, long at, SyscallEvent call) {
+        header(out, at, COMPLETION, call.sandboxId());
+        out.writeLong(at + COMPLETION_CALL_AT, -1L);
         VerdictAction action = call.action();
-        out.writeByte((byte) (action == null ? -1 : action.ordinal()));
-        out.writeInt(call.errno());
-        out.writeInt(call.ruleId());
-        out.writeByte((byte) ((call.memoryDependent() ? MEMORY_DEPENDENT : 0)
+        out.writeByte(at + COMPLETION_ACTION_AT, (byte) (action == null ? -1 : action.ordinal()));
+        out.writeInt(at + COMPLETION_ERRNO_AT, call.errno());
+        out.writeInt(at + COMPLETION_RULE_AT, call.ruleId());
+        out.writeByte(at + COMPLETION_FLAGS_AT, (byte) ((call.memoryDependent() ? MEMORY_DEPENDENT : 0)
                 | (call.interrupted() ? INTERRUPTED : 0)
                 | (call.resultKnown() ? RESULT_KNOWN : 0)));
-        out.writeLong(call.returnValue());
-        out.writeLong(call.latencyNanos());
+        out.writeLong(at + COMPLETION_RETURN_AT, call.returnValue());
+        out.writeLong(at + COMPLETION_LATENCY_AT, call.latencyNanos());
+        return COMPLETION_LENGTH;
     }
 
     static void writeExit(Bytes<?> out, long sandboxId, long wallMillis, ExitStatus status, long calls,
@@ -164,6 +206,12 @@ final class RecordFormat {
             // Policies that reject unknown ids end the table this way.
         }
         return names;
+    }
+
+    private static void header(BytesStore<?, ?> out, long at, byte type, long sandboxId) {
+        out.writeByte(at, VERSION);
+        out.writeByte(at + TYPE_AT, type);
+        out.writeLong(at + SANDBOX_ID_AT, sandboxId);
     }
 
     private static void header(Bytes<?> out, byte type, long sandboxId) {

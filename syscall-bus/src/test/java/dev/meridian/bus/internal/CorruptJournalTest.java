@@ -155,9 +155,9 @@ class CorruptJournalTest {
                 event.verdict(VerdictAction.ALLOW, 0, 0, false);
                 append(appender, out -> RecordFormat.writeStart(out, event.sandboxId(), clock.currentTimeMillis(),
                         "p", List.of("r"), List.of("x")));
-                append(appender, out -> RecordFormat.writeCall(out, event));
-                event.sequence(appender.lastIndexAppended());
-                append(appender, out -> RecordFormat.writeCompletion(out, event));
+                append(appender, out -> out.write(RecordFormatTest.encoded(RecordFormat::writeCall, event)));
+                long callIndex = appender.lastIndexAppended();
+                append(appender, out -> out.write(RecordFormatTest.completionOf(event, callIndex)));
                 append(appender, out -> RecordFormat.writeExit(out, event.sandboxId(), clock.currentTimeMillis(),
                         ExitStatus.exited(0), 1, 1));
                 files.add(appender.currentFile().toPath());

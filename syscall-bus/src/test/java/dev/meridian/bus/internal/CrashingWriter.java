@@ -17,7 +17,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * A writer that dies mid-record, run in a JVM of its own: journals {@code CALLS} calls of sandbox 1
- * through the bus (arg0 = MARKER + i), prints the index the next record gets, then opens a record,
+ * through the bus (arg0 = MARKER + i), waits until they are in the queue, prints the index the next record gets, then opens a record,
  * writes half of it and halts the JVM while the record is open: its header stays incomplete and
  * the queue's write lock stays held by a dead process, as when a host process is killed mid-write.
  */
@@ -37,6 +37,7 @@ public final class CrashingWriter {
         for (int i = 0; i < calls; i++) {
             call(gateway, event, memory, 1, NR_READ, marker + i);
         }
+        Fixtures.flush(gateway); // the calls reach the queue through the sandbox's ring
         SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(journal).rollCycle(RollCycles.FAST_DAILY)
                 .indexSpacing(1).indexCount(1 << 16).build();
         ExcerptAppender appender = queue.createAppender();

@@ -17,7 +17,6 @@ import dev.meridian.bus.JournalDiagnostics;
 import dev.meridian.bus.internal.Fixtures.StringMemory;
 import dev.meridian.bus.internal.Fixtures.TestPolicy;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -91,7 +90,7 @@ class DamagedTailTest {
 
     @Test
     void aRecordLeftUnfinishedByAWriterThatDiedIsReportedAndOverwrittenByTheNextWriter() throws Exception {
-        Process writer = new ProcessBuilder(javaCommand(CrashingWriter.class.getName(), journal.toString(), "6",
+        Process writer = new ProcessBuilder(Fixtures.javaCommand(CrashingWriter.class.getName(), journal.toString(), "6",
                 Long.toHexString(MARKER))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String unfinishedIndex = new String(writer.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
         assertTrue(writer.waitFor(60, TimeUnit.SECONDS));
@@ -203,15 +202,14 @@ class DamagedTailTest {
     private List<Long> writeSandbox(long sandboxId, int calls, ChronicleSyscallBus bus) throws Exception {
         StringMemory memory = new StringMemory("/");
         SyscallEvent event = new SyscallEvent();
-        List<Long> sequences = new ArrayList<>();
         try (SyscallGateway gateway = bus.open(journal, sandboxId, spec(journal, "x"), new TestPolicy())) {
             for (int i = 0; i < calls; i++) {
                 call(gateway, event, memory, 1, NR_READ, MARKER + i);
-                sequences.add(event.sequence());
             }
             gateway.onExit(ExitStatus.exited(0), calls);
         }
-        return sequences;
+        return Fixtures.entries(bus, journal, new JournalQuery(sandboxId, null, null, null, null)).stream()
+                .map(JournalEntry::sequence).toList();
     }
 
     private List<Path> damageCopies() throws IOException {
@@ -235,18 +233,5 @@ class DamagedTailTest {
         try (Stream<Path> files = Files.list(journal)) {
             return files.filter(file -> file.getFileName().toString().endsWith(".cq4")).findFirst().orElseThrow();
         }
-    }
-
-    /** This JVM's java, flags and class path, running {@code mainClass}. */
-    private static List<String> javaCommand(String mainClass, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(flag -> flag.startsWith("--") || flag.startsWith("-Dchronicle")).toList());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(List.of(args));
-        return command;
     }
 }

@@ -15,6 +15,7 @@ import dev.meridian.api.SyscallEvent;
 import dev.meridian.api.SyscallGateway;
 import dev.meridian.api.VerdictAction;
 import java.nio.charset.StandardCharsets;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,24 @@ final class Fixtures {
 
     static SandboxSpec spec(Path journal, String... command) {
         return new SandboxSpec(List.of(command), Map.of(), Path.of("/"), List.of(PolicySource.profile("test-profile")), Isolation.DEFAULT, journal);
+    }
+
+    /** Returns once the calls the gateway journaled so far are in the queue (they reach it through a ring). */
+    static void flush(SyscallGateway gateway) {
+        ((ChronicleGateway) gateway).flush();
+    }
+
+    /** This JVM's java, flags and class path, running {@code mainClass}. */
+    static List<String> javaCommand(String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(flag -> flag.startsWith("--") || flag.startsWith("-Dchronicle")).toList());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
     }
 
     static ChronicleSyscallBus busWithShim() {

@@ -18,10 +18,14 @@ import dev.meridian.bus.internal.JournalRecord.SandboxExit;
 import dev.meridian.bus.internal.JournalRecord.SandboxPolicy;
 import dev.meridian.bus.internal.JournalRecord.SandboxStart;
 import dev.meridian.bus.internal.RecordFormat.MalformedRecordException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
 import org.junit.jupiter.api.Test;
 
 class RecordFormatTest {
@@ -59,7 +63,7 @@ class RecordFormatTest {
         capture(event, 1, "/etc/hosts", false);
         capture(event, 4, "cut-sho", true);
 
-        Call call = assertInstanceOf(Call.class, decode(encode(out -> RecordFormat.writeCall(out, event)), 77));
+        Call call = assertInstanceOf(Call.class, decode(encoded(RecordFormat::writeCall, event), 77));
 
         assertEquals(SANDBOX, call.sandboxId());
         assertEquals(77, call.sequence(), "a call's sequence is its own journal index");
@@ -80,14 +84,13 @@ class RecordFormatTest {
     void completionRoundTrips() throws Exception {
         SyscallEvent event = new SyscallEvent().sandboxId(SANDBOX);
         event.reset(1, 10, Fixtures.AUDIT_ARCH_X86_64, Fixtures.NR_UNLINK, 0);
-        event.sequence(0x5131_0000_0042L);
         event.verdict(VerdictAction.DENY, Fixtures.EACCES, 1, true);
         event.interrupted(true);
         event.result(-Fixtures.EACCES);
         event.completed();
 
         Completion completion = assertInstanceOf(Completion.class,
-                decode(encode(out -> RecordFormat.writeCompletion(out, event)), 78));
+                decode(completionOf(event, 0x5131_0000_0042L), 78));
 
         assertEquals(new Completion(SANDBOX, 0x5131_0000_0042L, VerdictAction.DENY, Fixtures.EACCES, 1, true, true,
                 true, -Fixtures.EACCES, event.latencyNanos()), completion);
@@ -99,7 +102,7 @@ class RecordFormatTest {
         event.reset(1, 10, Fixtures.AUDIT_ARCH_X86_64, Fixtures.NR_READ, 0);
 
         Completion completion = assertInstanceOf(Completion.class,
-                decode(encode(out -> RecordFormat.writeCompletion(out, event)), 1));
+                decode(encoded(RecordFormat::writeCompletion, event), 1));
 
         assertNull(completion.action());
         assertFalse(completion.resultKnown());
@@ -137,7 +140,7 @@ class RecordFormatTest {
         SyscallEvent event = new SyscallEvent().sandboxId(SANDBOX);
         event.reset(1, 10, Fixtures.AUDIT_ARCH_X86_64, Fixtures.NR_READ, 0);
         event.verdict(VerdictAction.ALLOW, 0, 0, false);
-        byte[] completion = encode(out -> RecordFormat.writeCompletion(out, event));
+        byte[] completion = encoded(RecordFormat::writeCompletion, event);
         completion[18] = 17; // action ordinal
         assertDefect("unknown verdict action 17", completion);
     }
@@ -189,6 +192,24 @@ class RecordFormatTest {
         } finally {
             out.releaseLast();
         }
+    }
+
+    /** What a ring writer ({@link RecordFormat#writeCall}, {@link RecordFormat#writeCompletion}) writes for {@code event}. */
+    static byte[] encoded(RingWriter writer, SyscallEvent event) {
+        byte[] out = new byte[RecordFormat.MAX_CALL_LENGTH];
+        int length = writer.write(BytesStore.wrap(out), 0, event);
+        return Arrays.copyOf(out, length);
+    }
+
+    /** {@code event}'s COMPLETION as the journal holds it: referring to its CALL at {@code callIndex}. */
+    static byte[] completionOf(SyscallEvent event, long callIndex) {
+        byte[] record = encoded(RecordFormat::writeCompletion, event);
+        ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN).putLong(RecordFormat.COMPLETION_CALL_AT, callIndex);
+        return record;
+    }
+
+    interface RingWriter {
+        int write(BytesStore<?, ?> out, long at, SyscallEvent event);
     }
 
     private static JournalRecord decode(byte[] record, long index) throws MalformedRecordException {

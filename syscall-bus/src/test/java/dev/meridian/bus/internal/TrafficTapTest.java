@@ -4,6 +4,8 @@ import static dev.meridian.bus.internal.Fixtures.NR_OPENAT;
 import static dev.meridian.bus.internal.Fixtures.NR_READ;
 import static dev.meridian.bus.internal.Fixtures.NR_UNLINK;
 import static dev.meridian.bus.internal.Fixtures.call;
+import static dev.meridian.bus.internal.Fixtures.entries;
+import static dev.meridian.bus.internal.Fixtures.flush;
 import static dev.meridian.bus.internal.Fixtures.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -69,17 +71,13 @@ class TrafficTapTest {
     @Test
     void deliversStartsCallsJoinedWithTheirCompletionsAndExits() throws Exception {
         Recorder recorder = new Recorder();
-        long[] sequences = new long[3];
         try (Subscription subscription = bus.subscribe(recorder)) {
             SyscallEvent event = new SyscallEvent();
             try (SyscallGateway gateway = bus.open(journal, 7, spec(journal, "/bin/cat", "/etc/hosts"),
                     new TestPolicy())) {
                 call(gateway, event, MEMORY, 100, NR_OPENAT, -100);
-                sequences[0] = event.sequence();
                 call(gateway, event, MEMORY, 100, NR_UNLINK, 0);
-                sequences[1] = event.sequence();
                 call(gateway, event, MEMORY, 101, NR_READ, 3);
-                sequences[2] = event.sequence();
                 gateway.onExit(ExitStatus.exited(3), 3);
             }
             recorder.awaitExits(1);
@@ -89,7 +87,7 @@ class TrafficTapTest {
                     "call 0000000000000007 pid 100 nr 87 DENY 13 test/no-unlink = -13",
                     "call 0000000000000007 pid 101 nr 0 ALLOW test/allow-all = 0",
                     "exit 0000000000000007 ExitStatus[code=3, signal=0]"), recorder.lines());
-            assertEquals(List.of(sequences[0], sequences[1], sequences[2]),
+            assertEquals(entries(bus, journal, JournalQuery.ALL).stream().map(JournalEntry::sequence).toList(),
                     recorder.calls().stream().map(Seen::sequence).toList(), "a call's sequence is its journal index");
             assertSame(recorder.calls().get(0).rule(), recorder.calls().get(2).rule(),
                     "one String instance per rule, for listeners keying on it");
@@ -110,6 +108,7 @@ class TrafficTapTest {
         try (SyscallGateway gateway = bus.open(journal, 8, spec(journal, "x"), new TestPolicy())) {
             call(gateway, event, MEMORY, 1, NR_UNLINK, 0);
             call(gateway, event, MEMORY, 1, NR_READ, 0);
+            flush(gateway);
             Recorder recorder = new Recorder();
             try (Subscription subscription = bus.subscribe(recorder)) {
                 call(gateway, event, MEMORY, 2, NR_UNLINK, 0);
@@ -129,6 +128,8 @@ class TrafficTapTest {
         try (SyscallGateway gateway = bus.open(journal, 9, spec(journal, "x"), new TestPolicy())) {
             event.reset(0, 55, Fixtures.AUDIT_ARCH_X86_64, NR_UNLINK, 0);
             gateway.onCall(event, MEMORY);
+            flush(gateway);
+            long callIndex = entries(bus, journal, JournalQuery.ALL).getFirst().sequence();
             Recorder recorder = new Recorder();
             try (Subscription subscription = bus.subscribe(recorder)) {
                 event.result(-Fixtures.EACCES);
@@ -137,7 +138,7 @@ class TrafficTapTest {
                 recorder.awaitCalls(1);
                 assertEquals(List.of("call 0000000000000009 pid 55 nr 87 DENY 13 test/no-unlink = -13"),
                         recorder.lines());
-                assertEquals(event.sequence(), recorder.calls().getFirst().sequence());
+                assertEquals(callIndex, recorder.calls().getFirst().sequence());
                 Status status = awaitCaughtUp(1);
                 assertEquals(0, status.lostRecords(), "the call is read back from the journal");
             }
@@ -153,6 +154,8 @@ class TrafficTapTest {
             SyscallEvent pending = new SyscallEvent();
             pending.reset(0, 77, Fixtures.AUDIT_ARCH_X86_64, NR_OPENAT, 0);
             slow.onCall(pending, MEMORY);
+            flush(slow);
+            long pendingIndex = entries(bus, journal, new JournalQuery(10L, null, null, null, null)).getFirst().sequence();
             SyscallEvent event = new SyscallEvent();
             int busyCalls = TappedJournal.JOIN_SLOTS; // twice as many records as slots
             for (int i = 0; i < busyCalls; i++) {
@@ -162,8 +165,8 @@ class TrafficTapTest {
             pending.completed();
             slow.onCompletion(pending);
             recorder.awaitCalls(busyCalls + 1);
-            Seen last = recorder.calls().getLast();
-            assertEquals(pending.sequence(), last.sequence());
+            Seen last = recorder.calls().stream().filter(call -> call.pid() == 77).findFirst().orElseThrow();
+            assertEquals(pendingIndex, last.sequence());
             assertEquals(77, last.pid());
             assertEquals(NR_OPENAT, last.number());
             assertEquals(0, awaitCaughtUp(2 + 2 * busyCalls + 2).lostRecords());
@@ -419,7 +422,8 @@ class TrafficTapTest {
                     "call 0000000000000012 pid 1 nr 0 ALLOW test/allow-all = 0",
                     "exit 0000000000000012 ExitStatus[code=0, signal=0]"), recorder.lines(),
                     "only what was journaled after the tap started on the repaired journal");
-            assertEquals(event.sequence(), recorder.calls().getFirst().sequence(), "indexes of the repaired file");
+            assertEquals(entries(bus, journal, new JournalQuery(18L, null, null, null, null)).getFirst().sequence(),
+                    recorder.calls().getFirst().sequence(), "indexes of the repaired file");
             Status status = awaitCaughtUp(4);
             assertEquals(new Status(4, 0, 0, 0, status.journalBytes(), 1), status,
                     "the records the repair dropped were before the tap's start: not lost to it");
@@ -562,6 +566,7 @@ class TrafficTapTest {
             assertEquals(new Status(4, 0, 0, 0, 0, 0), bus.status());
 
             call(gateway, event, MEMORY, 3, NR_READ, 0); // journaled while nobody listens
+            flush(gateway);
             Recorder third = new Recorder();
             try (Subscription c = bus.subscribe(third)) {
                 call(gateway, event, MEMORY, 4, NR_READ, 0);
