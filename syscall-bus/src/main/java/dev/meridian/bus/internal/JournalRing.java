@@ -26,6 +26,8 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sandbox's CALL and COMPLETION records on their way into the journal: a single-producer,
@@ -92,6 +94,10 @@ final class JournalRing {
     /** A CALL with every capture full; nothing larger goes through the ring. */
     static final int MAX_RECORD = RecordFormat.MAX_CALL_LENGTH;
 
+    private static final Logger LOG = LoggerFactory.getLogger(JournalRing.class);
+
+    /** The journal's directory, for messages. */
+    private final Path journalKey;
     private final Path file;
     private final long sandboxId;
     private final FileChannel channel;
@@ -124,8 +130,9 @@ final class JournalRing {
     /** The writer thread, unparked when the producer waits for room or for a flush. */
     private volatile Thread writer;
 
-    private JournalRing(Path file, long sandboxId, FileChannel channel, FileLock lock, Arena arena,
+    private JournalRing(Path journalKey, Path file, long sandboxId, FileChannel channel, FileLock lock, Arena arena,
             MemorySegment mapping, long capacity, long drained, long lastCall) {
+        this.journalKey = journalKey;
         this.file = file;
         this.sandboxId = sandboxId;
         this.channel = channel;
@@ -164,7 +171,7 @@ final class JournalRing {
             mapping.set(LONG, LAST_CALL_AT, -1);
             mapping.set(LONG, DRAINED_AT, 0);
             ORDERED_LONG.setRelease(mapping, PUBLISHED_AT, 0L);
-            return new JournalRing(file, sandboxId, channel, lock, arena, mapping, capacity, 0, -1);
+            return new JournalRing(journalKey, file, sandboxId, channel, lock, arena, mapping, capacity, 0, -1);
         } catch (IOException | RuntimeException e) {
             arena.close();
             channel.close();
@@ -253,6 +260,7 @@ final class JournalRing {
         if (assistant != null && tryDrain(assistant.get(), ASSIST_BATCH) > 0) {
             return;
         }
+        throwIfFailed();
         LockSupport.unpark(writer);
         LockSupport.parkNanos(WAIT_NANOS);
     }
@@ -266,19 +274,21 @@ final class JournalRing {
     }
 
     /**
-     * {@link #drainTo} unless another thread is copying from this ring right now (then 0): the
-     * writer and, when the ring is full, the producer take turns. A copy that fails marks the ring
-     * failed and rethrows.
+     * {@link #drainTo} unless another thread is copying from this ring right now, or the ring has
+     * failed (then 0): the writer and, when the ring is full, the producer take turns. A copy that
+     * fails marks the ring failed (logged once, here): the producer's next record throws.
      */
     int tryDrain(ExcerptAppender appender, int max) {
-        if (!DRAINING.compareAndSet(this, false, true)) {
+        if (failure != null || !DRAINING.compareAndSet(this, false, true)) {
             return 0;
         }
         try {
             return drainTo(appender, max, null, -1);
-        } catch (RuntimeException | Error e) {
-            failed(e);
-            throw e;
+        } catch (Throwable t) { // Chronicle throws checked exceptions undeclared; the sandbox must learn of any
+            LOG.error("journal {}: cannot copy the calls of sandbox {} into it; the sandbox is stopped at its next "
+                    + "call and the calls not copied stay in {}", journalKey, SandboxIds.format(sandboxId), file, t);
+            failed(t);
+            return 0;
         } finally {
             DRAINING.setRelease(this, false);
         }
@@ -491,8 +501,9 @@ final class JournalRing {
                 throw new IOException("ring file " + file + " has inconsistent positions (drained " + drained
                         + ", published " + published + ")");
             }
-            return new JournalRing(file, mapping.get(LONG, SANDBOX_AT), channel, lock, arena, mapping, capacity,
-                    drained, mapping.get(LONG, LAST_CALL_AT));
+            Path journalKey = file.getParent().getParent();
+            return new JournalRing(journalKey, file, mapping.get(LONG, SANDBOX_AT), channel, lock, arena, mapping,
+                    capacity, drained, mapping.get(LONG, LAST_CALL_AT));
         } catch (IOException | RuntimeException e) {
             if (arena != null) {
                 arena.close();

@@ -85,7 +85,7 @@ final class JournalWriter {
                 int moved = 0;
                 boolean backlog = false;
                 for (JournalRing ring : current) {
-                    int taken = drain(ring, appender);
+                    int taken = ring.tryDrain(appender, BATCH);
                     moved += taken;
                     backlog |= taken == BATCH;
                     if (ring.retiring() && (ring.hasFailed() || !ring.pending())) {
@@ -113,21 +113,6 @@ final class JournalWriter {
             }
         } finally {
             appender.close();
-        }
-    }
-
-    private int drain(JournalRing ring, ExcerptAppender appender) {
-        if (ring.hasFailed()) {
-            return 0;
-        }
-        try {
-            return ring.tryDrain(appender, BATCH);
-        } catch (Throwable t) { // Chronicle throws checked exceptions undeclared; the sandbox must learn of any
-            LOG.error("journal {}: cannot copy the calls of sandbox {} into the journal; the sandbox is stopped at "
-                    + "its next call and its records stay in {}", journal.directory(),
-                    SandboxIds.format(ring.sandboxId()), ring.file(), t);
-            ring.failed(t);
-            return 0;
         }
     }
 

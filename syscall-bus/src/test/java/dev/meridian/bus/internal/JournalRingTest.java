@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.api.ExitStatus;
@@ -123,6 +124,32 @@ class JournalRingTest {
                 assertEquals(i, call.args()[0]);
                 assertEquals(call.sequence(), assertInstanceOf(Completion.class, records.get(2 * i + 1)).callSequence());
             }
+        }
+    }
+
+    @Test
+    void aJournalThatCannotBeWrittenFailsTheNextCallAndKeepsTheRing() throws Exception {
+        JournalRing ring = JournalRing.create(journal, 46, SMALL);
+        SingleChronicleQueue queue = queue();
+        ExcerptAppender appender = queue.createAppender();
+        queue.close(); // from here on every copy fails
+        ring.assistWith(() -> appender);
+        SyscallEvent event = new SyscallEvent().sandboxId(46);
+        event.reset(1, 7, Fixtures.AUDIT_ARCH_X86_64, Fixtures.NR_READ, 0);
+        ring.appendCall(event);
+
+        IllegalStateException flush = assertThrows(IllegalStateException.class, ring::flush);
+        assertTrue(flush.getMessage().startsWith("journal cannot be written ("), flush.getMessage());
+        assertTrue(flush.getMessage().endsWith("the calls not copied yet stay in " + ring.file()), flush.getMessage());
+        IllegalStateException next = assertThrows(IllegalStateException.class, () -> ring.appendCall(event));
+        assertEquals(flush.getMessage(), next.getMessage(), "every later call fails the same way");
+        ring.close();
+        assertTrue(Files.exists(ring.file()), "the call that was not copied stays for a recovery");
+
+        try (SingleChronicleQueue reopened = queue(); ExcerptAppender recovering = reopened.createAppender()) {
+            assertEquals(List.of("sandbox 000000000000002e: 1 records its process left in flight were appended"),
+                    JournalRing.recover(journal, recovering, null, -1));
+            assertEquals(1, read(reopened).size());
         }
     }
 
