@@ -223,7 +223,7 @@ final class JournalRing {
         long padding = offset + size > capacity ? capacity - offset : 0;
         awaitRoom(padding + size);
         if (padding > 0) {
-            mapping.set(INT, DATA_AT + offset, PADDING);
+            store.writeInt(DATA_AT + offset, PADDING);
             published += padding;
             offset = 0;
         }
@@ -236,11 +236,7 @@ final class JournalRing {
         ORDERED_LONG.setRelease(mapping, PUBLISHED_AT, published);
     }
 
-    /**
-     * Returns once {@code bytes} are free. The writer lags only when it is starved of CPU (a cold
-     * JVM's compiler threads share it); the guest is blocked meanwhile, so the supervisor's CPU is
-     * free for the writer.
-     */
+    /** Returns once {@code bytes} are free (see {@link #waitForWriter} for who frees them). */
     private void awaitRoom(long bytes) {
         if (published + bytes - drainedSeen <= capacity) {
             return;
