@@ -5,10 +5,8 @@ import dev.meridian.api.SyscallEvent;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -66,10 +64,6 @@ final class JournalRing {
 
     private static final long MAGIC = 0x474e4952_4e44524dL; // "MRDNRING", little-endian
     private static final int VERSION = 1;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Release stores and acquire loads of the positions (aligned, so the access modes apply). */
-    private static final VarHandle ORDERED_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     /** How long the producer sleeps between looks at a full ring (or a flush not done yet). */
     private static final long WAIT_NANOS = 1_000;
     /** Records the producer copies before it looks for room again. */
@@ -103,8 +97,7 @@ final class JournalRing {
     private final FileChannel channel;
     private final FileLock lock;
     private final Arena arena;
-    private final MemorySegment mapping;
-    /** The same memory for the writer's copies into the queue, which take a Chronicle store. */
+    /** The mapping, read and written through Chronicle's store (the queue copies from one). */
     private final BytesStore<?, ?> store;
     private final long capacity;
 
@@ -131,17 +124,16 @@ final class JournalRing {
     private volatile Thread writer;
 
     private JournalRing(Path journalKey, Path file, long sandboxId, FileChannel channel, FileLock lock, Arena arena,
-            MemorySegment mapping, long capacity, long drained, long lastCall) {
+            BytesStore<?, ?> store, long capacity, long drained, long lastCall) {
         this.journalKey = journalKey;
         this.file = file;
         this.sandboxId = sandboxId;
         this.channel = channel;
         this.lock = lock;
         this.arena = arena;
-        this.mapping = mapping;
-        this.store = BytesStore.wrap(mapping.address(), mapping.byteSize());
+        this.store = store;
         this.capacity = capacity;
-        this.published = (long) ORDERED_LONG.getAcquire(mapping, PUBLISHED_AT);
+        this.published = store.readVolatileLong(PUBLISHED_AT);
         this.drainedSeen = drained;
         this.drained = drained;
         this.lastCall = lastCall;
@@ -164,14 +156,15 @@ final class JournalRing {
                 throw new IOException(file + " is locked by another process");
             }
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, DATA_AT + capacity, arena);
-            mapping.set(LONG, 0, MAGIC);
-            mapping.set(INT, 8, VERSION);
-            mapping.set(LONG, SANDBOX_AT, sandboxId);
-            mapping.set(LONG, CAPACITY_AT, capacity);
-            mapping.set(LONG, LAST_CALL_AT, -1);
-            mapping.set(LONG, DRAINED_AT, 0);
-            ORDERED_LONG.setRelease(mapping, PUBLISHED_AT, 0L);
-            return new JournalRing(journalKey, file, sandboxId, channel, lock, arena, mapping, capacity, 0, -1);
+            BytesStore<?, ?> store = BytesStore.wrap(mapping.address(), mapping.byteSize());
+            store.writeLong(0, MAGIC);
+            store.writeInt(8, VERSION);
+            store.writeLong(SANDBOX_AT, sandboxId);
+            store.writeLong(CAPACITY_AT, capacity);
+            store.writeLong(LAST_CALL_AT, -1);
+            store.writeLong(DRAINED_AT, 0);
+            store.writeOrderedLong(PUBLISHED_AT, 0);
+            return new JournalRing(journalKey, file, sandboxId, channel, lock, arena, store, capacity, 0, -1);
         } catch (IOException | RuntimeException e) {
             arena.close();
             channel.close();
@@ -209,7 +202,7 @@ final class JournalRing {
     /** Returns once every record published so far is in the queue (or throws the writer's failure). */
     void flush() {
         long target = published;
-        while ((drainedSeen = (long) ORDERED_LONG.getAcquire(mapping, DRAINED_AT)) < target) {
+        while ((drainedSeen = store.readVolatileLong(DRAINED_AT)) < target) {
             waitForWriter();
         }
         throwIfFailed();
@@ -233,7 +226,7 @@ final class JournalRing {
     private void publish(long at, int length) {
         store.writeInt(at, length);
         published += RecordFormat.align8(RECORD_HEADER + length);
-        ORDERED_LONG.setRelease(mapping, PUBLISHED_AT, published);
+        store.writeOrderedLong(PUBLISHED_AT, published);
     }
 
     /** Returns once {@code bytes} are free (see {@link #waitForWriter} for who frees them). */
@@ -241,7 +234,7 @@ final class JournalRing {
         if (published + bytes - drainedSeen <= capacity) {
             return;
         }
-        while (published + bytes - (drainedSeen = (long) ORDERED_LONG.getAcquire(mapping, DRAINED_AT)) > capacity) {
+        while (published + bytes - (drainedSeen = store.readVolatileLong(DRAINED_AT)) > capacity) {
             waitForWriter();
         }
     }
@@ -302,7 +295,7 @@ final class JournalRing {
 
     /** Whether records wait to be copied. */
     boolean pending() {
-        return drained < (long) ORDERED_LONG.getAcquire(mapping, PUBLISHED_AT);
+        return drained < store.readVolatileLong(PUBLISHED_AT);
     }
 
     /**
@@ -317,18 +310,18 @@ final class JournalRing {
      * @return how many records were taken off the ring
      */
     int drainTo(ExcerptAppender appender, int max, byte[] alreadyCopied, long alreadyCopiedIndex) {
-        long end = (long) ORDERED_LONG.getAcquire(mapping, PUBLISHED_AT);
+        long end = store.readVolatileLong(PUBLISHED_AT);
         long start = drained;
         int taken = 0;
         while (drained < end && taken < max) {
             long offset = drained & (capacity - 1);
-            int length = mapping.get(INT, DATA_AT + offset);
+            int length = store.readInt(DATA_AT + offset);
             if (length == PADDING) {
                 drained += capacity - offset;
                 continue;
             }
             long payload = DATA_AT + offset + RECORD_HEADER;
-            byte type = mapping.get(ValueLayout.JAVA_BYTE, payload + RecordFormat.TYPE_AT);
+            byte type = store.readByte(payload + RecordFormat.TYPE_AT);
             long index = alreadyCopiedIndex;
             if (taken == 0 && alreadyCopied != null && matches(payload, length, type, alreadyCopied)) {
                 duplicateSkipped = true;
@@ -345,14 +338,14 @@ final class JournalRing {
             }
             if (type == RecordFormat.CALL) {
                 lastCall = index;
-                mapping.set(LONG, LAST_CALL_AT, lastCall);
+                store.writeLong(LAST_CALL_AT, lastCall);
             }
             drained += RecordFormat.align8(RECORD_HEADER + length);
-            ORDERED_LONG.setRelease(mapping, DRAINED_AT, drained);
+            store.writeOrderedLong(DRAINED_AT, drained);
             taken++;
         }
         if (drained != start) {
-            ORDERED_LONG.setRelease(mapping, DRAINED_AT, drained); // covers padding at the end of the ring
+            store.writeOrderedLong(DRAINED_AT, drained); // covers padding at the end of the ring
         }
         return taken;
     }
@@ -365,7 +358,7 @@ final class JournalRing {
         for (int i = 0; i < length; i++) {
             boolean callIndex = type == RecordFormat.COMPLETION && i >= RecordFormat.COMPLETION_CALL_AT
                     && i < RecordFormat.COMPLETION_CALL_AT + 8;
-            if (!callIndex && mapping.get(ValueLayout.JAVA_BYTE, payload + i) != excerpt[i]) {
+            if (!callIndex && store.readByte(payload + i) != excerpt[i]) {
                 return false;
             }
         }
@@ -486,20 +479,21 @@ final class JournalRing {
                 throw new IOException("ring file " + file + " is truncated (" + size + " bytes)");
             }
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
-            long capacity = mapping.get(LONG, CAPACITY_AT);
-            if (mapping.get(LONG, 0) != MAGIC || mapping.get(INT, 8) != VERSION || Long.bitCount(capacity) != 1
+            BytesStore<?, ?> store = BytesStore.wrap(mapping.address(), mapping.byteSize());
+            long capacity = store.readLong(CAPACITY_AT);
+            if (store.readLong(0) != MAGIC || store.readInt(8) != VERSION || Long.bitCount(capacity) != 1
                     || DATA_AT + capacity != size) {
                 throw new IOException("ring file " + file + " has no valid header");
             }
-            long drained = mapping.get(LONG, DRAINED_AT);
-            long published = mapping.get(LONG, PUBLISHED_AT);
+            long drained = store.readLong(DRAINED_AT);
+            long published = store.readLong(PUBLISHED_AT);
             if (drained < 0 || drained > published || published - drained > capacity) {
                 throw new IOException("ring file " + file + " has inconsistent positions (drained " + drained
                         + ", published " + published + ")");
             }
             Path journalKey = file.getParent().getParent();
-            return new JournalRing(journalKey, file, mapping.get(LONG, SANDBOX_AT), channel, lock, arena, mapping,
-                    capacity, drained, mapping.get(LONG, LAST_CALL_AT));
+            return new JournalRing(journalKey, file, store.readLong(SANDBOX_AT), channel, lock, arena, store,
+                    capacity, drained, store.readLong(LAST_CALL_AT));
         } catch (IOException | RuntimeException e) {
             if (arena != null) {
                 arena.close();
