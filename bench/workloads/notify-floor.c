@@ -6,9 +6,13 @@
  * No decoding, no policy, no journal: what is left is the kernel round trip and
  * the two wake-ups, i.e. the floor any supervisor built on this mechanism pays.
  *
- * Usage: notify-floor [-v] [-S] PROGRAM ARGS...
+ * Usage: notify-floor [-v] [-S] [-c] PROGRAM ARGS...
  *   -v  print the number of notifications (and whether SYNC_WAKE_UP was on) to stderr
  *   -S  do not ask for SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+ *   -c  capture like a tracer must: before answering, read each path argument (and the first
+ *       64 bytes a write sends) out of the guest with process_vm_readv, up to the end of its page,
+ *       then check SECCOMP_IOCTL_NOTIF_ID_VALID (design.md §2). The floor of any supervisor that
+ *       records paths, for the common path calls below; nothing is decoded or kept.
  * Exits with the guest's status (128 + signal if it was killed).
  *
  * Hand-over of the listener (see design.md §2 "Starting a guest"): once the
@@ -34,6 +38,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,6 +49,36 @@
 #define NOTIF_FD_SYNC_WAKE_UP 1UL
 #define X32_SYSCALL_BIT 0x40000000U
 #define LISTENER_WAIT_LIMIT_NS (5LL * 1000 * 1000 * 1000)
+
+/* Which argument of a call is a path (-c), for the path calls common in workloads; -1: none. */
+static int path_argument(int nr) {
+    switch (nr) {
+    case SYS_open: case SYS_stat: case SYS_lstat: case SYS_access: case SYS_execve: case SYS_chdir:
+    case SYS_mkdir: case SYS_rmdir: case SYS_unlink: case SYS_readlink: case SYS_statfs:
+        return 0;
+    case SYS_openat: case SYS_mkdirat: case SYS_newfstatat: case SYS_unlinkat: case SYS_readlinkat:
+    case SYS_faccessat: case SYS_faccessat2: case SYS_statx: case SYS_execveat: case SYS_write:
+        return 1;
+    default:
+        return -1;
+    }
+}
+
+/* Reads what the call's path (or written buffer) argument points to, then checks the call is still
+   pending: the two system calls a supervisor that records the argument cannot avoid. */
+static void capture(int listener, const struct seccomp_notif *request) {
+    int arg = path_argument(request->data.nr);
+    if (arg < 0 || request->data.args[arg] == 0) return;
+    static char buffer[4096];
+    uint64_t address = request->data.args[arg];
+    size_t length = 4096 - (address & 4095);
+    if (request->data.nr == SYS_write && length > 64) length = 64;
+    struct iovec local = { .iov_base = buffer, .iov_len = length };
+    struct iovec remote = { .iov_base = (void *) (uintptr_t) address, .iov_len = length };
+    process_vm_readv(request->pid, &local, 1, &remote, 1, 0);
+    uint64_t id = request->id;
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id);
+}
 
 static void die(const char *what) {
     fprintf(stderr, "notify-floor: %s: %s\n", what, strerror(errno));
@@ -165,17 +200,18 @@ static int take_listener(int pidfd, int report_fd, siginfo_t *child_exit) {
 }
 
 int main(int argc, char **argv) {
-    int verbose = 0, sync_wake_up = 1, option;
-    while ((option = getopt(argc, argv, "+vS")) != -1) {
+    int verbose = 0, sync_wake_up = 1, captures = 0, option;
+    while ((option = getopt(argc, argv, "+vSc")) != -1) {
         switch (option) {
         case 'v': verbose = 1; break;
         case 'S': sync_wake_up = 0; break;
+        case 'c': captures = 1; break;
         default: goto usage;
         }
     }
     if (optind >= argc) {
 usage:
-        fprintf(stderr, "usage: notify-floor [-v] [-S] PROGRAM ARGS...\n");
+        fprintf(stderr, "usage: notify-floor [-v] [-S] [-c] PROGRAM ARGS...\n");
         return 125;
     }
     const char *program = resolve_program(argv[optind]);
@@ -225,6 +261,7 @@ usage:
                 die("SECCOMP_IOCTL_NOTIF_RECV");
             }
             notifications++;
+            if (captures) capture(listener, &request);
             response.id = request.id;
             response.val = 0;
             response.error = 0;

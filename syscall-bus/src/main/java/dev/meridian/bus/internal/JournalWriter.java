@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The thread that moves a journal's {@link JournalRing}s into its Chronicle queue. It wakes on a
  * timer, not per call: a wake-up from the supervisor would cost the guest a system call. With
- * traffic it passes every {@value #BUSY_PAUSE_MICROS} µs (about 20-40 records of a busy sandbox a
- * pass); idle, its pause doubles up to {@value #IDLE_PAUSE_MILLIS} ms, and with no ring it sleeps
+ * traffic it passes every {@value #BUSY_PAUSE_MICROS} µs (up to a few hundred records of a busy
+ * sandbox a pass, well within a ring; passing more often cost the guest more than it saved: on a
+ * two-core host each wake-up can land on the core where a guest and its supervisor ping-pong); idle, its pause doubles up to {@value #IDLE_PAUSE_MILLIS} ms, and with no ring it sleeps
  * until one is added. A supervisor that would wait for it (a full ring, a flush) copies a batch
  * itself when the writer is not copying that ring right now, else unparks it. Allocates nothing per
  * record or per pass.
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 final class JournalWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
-    private static final long BUSY_PAUSE_MICROS = 50;
+    private static final long BUSY_PAUSE_MICROS = 1_000;
     private static final long IDLE_PAUSE_MILLIS = 2;
     /** Records taken from one ring before the next ring's turn. */
     private static final int BATCH = 512;
