@@ -14,7 +14,8 @@ Usage: bench/workloads/ab-daemons.sh [-r N] [-w WORKLOADS] HOME_A HOME_B
 
 HOME_A, HOME_B  two installed trees (e.g. distribution/target/meridian of two checkouts)
 -r N            rounds per workload (default 9)
--w WORKLOADS    comma-separated, from: getppid (200000 calls), tar (a tree of 2000 files); default both
+-w WORKLOADS    comma-separated, from: getppid (200000 calls), tar (a tree of 2000 files),
+                forkexec (200 × fork + execve /bin/true + wait); default getppid,tar
 
 Needs bench/workloads/run.sh to have run once (it builds the C workloads under
 bench/target/workloads and generates the tar tree under \$TMPDIR/meridian-bench-data).
@@ -44,7 +45,7 @@ for home in "$HOME_A" "$HOME_B"; do
 done
 readonly BUILD=${BENCH_BUILD_DIR:-$ROOT/bench/target/workloads}
 readonly TREE=${BENCH_DATA_DIR:-${TMPDIR:-/tmp}/meridian-bench-data}/tree-2000
-for program in notify-floor timeit getppid-loop; do
+for program in notify-floor timeit getppid-loop fork-exec-loop; do
     [[ -x $BUILD/$program ]] || die "$BUILD/$program is missing: run bench/workloads/run.sh once"
 done
 
@@ -61,7 +62,8 @@ workload_argv() {
         getppid) echo "$BUILD/getppid-loop 200000" ;;
         tar) [[ -d $TREE ]] || die "$TREE is missing: run bench/workloads/run.sh -w tar once"
             echo "$(command -v tar) -cf $work/tree.tar -C $(dirname "$TREE") $(basename "$TREE")" ;;
-        *) die "unknown workload '$1' (getppid, tar)" ;;
+        forkexec) echo "$BUILD/fork-exec-loop 200" ;;
+        *) die "unknown workload '$1' (getppid, tar, forkexec)" ;;
     esac
 }
 

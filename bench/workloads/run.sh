@@ -7,12 +7,12 @@ set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly ROOT=$(cd "$HERE/../.." && pwd)
-readonly ALL_MODES=(native floor bwrap traced tracefile warm default strict)
+readonly ALL_MODES=(native floor capfloor bwrap traced tracefile warm default strict)
 readonly MERIDIAN_MODES=(traced tracefile warm default strict)
 readonly ALL_WORKLOADS=(getppid tar python forkexec sqlite threads find http)
 # Presets: issue 3's policy suite (the default) and issue 2's trace suite.
 readonly POLICY_MODES=native,bwrap,default,strict POLICY_WORKLOADS=all
-readonly TRACE_MODES=native,floor,traced,tracefile,warm TRACE_WORKLOADS=getppid,tar,python,forkexec
+readonly TRACE_MODES=native,floor,capfloor,traced,tracefile,warm TRACE_WORKLOADS=getppid,tar,python,forkexec
 # Namespaces only, nothing checked per call: the whole host file system (devices included) as
 # it is, new PID, IPC and UTS namespaces, killed with the harness.
 readonly BWRAP_OPTIONS=(--dev-bind / / --unshare-pid --unshare-ipc --unshare-uts --die-with-parent)
@@ -40,6 +40,9 @@ Options:
   -m MODES      comma-separated, from: ${ALL_MODES[*]}
                   native     the workload alone
                   floor      under notify-floor, the minimal seccomp-notify supervisor
+                  capfloor   under notify-floor -c, which also reads each path argument out of
+                             the guest and re-checks the call (the floor of a tracer that records
+                             paths)
                   bwrap      bwrap ${BWRAP_OPTIONS[*]} -- ...
                   traced     meridian run --journal DIR --profile trace -- ...
                   tracefile  the same with --trace-file FILE
@@ -337,6 +340,7 @@ mode_label() {
         traced) echo "run (trace)" ;;
         tracefile) echo "trace --trace-file" ;;
         warm) echo "run (trace) via warm daemon" ;;
+        capfloor) echo "floor + captures" ;;
         *) echo "$1" ;;
     esac
 }
@@ -403,6 +407,7 @@ run_timed() {
     case $mode in
         native) full=("${guest[@]}") ;;
         floor) full=("$BUILD/notify-floor" "${guest[@]}") ;;
+        capfloor) full=("$BUILD/notify-floor" -c "${guest[@]}") ;;
         bwrap) full=("$bwrap_bin" "${BWRAP_OPTIONS[@]}" -- "${guest[@]}") ;;
         *)
             rm -rf "$WORK/journal-$key"
@@ -545,7 +550,7 @@ mode_columns() {
 }
 any_mode() { return 0; }
 not_native() { [[ $1 != native ]]; }
-notifies_all() { [[ $1 == floor || $1 == traced || $1 == tracefile || $1 == warm ]]; }
+notifies_all() { [[ $1 == floor || $1 == capfloor || $1 == traced || $1 == tracefile || $1 == warm ]]; }
 
 report() {
     local mode workload row
@@ -554,6 +559,7 @@ report() {
     echo "- Command: \`$INVOCATION\` (revision $revision)"
     echo "- Machine: $cpu_model, $(nproc) CPUs, $memory, Linux $(uname -r), load average $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     has_mode floor && echo "- floor: notify-floor (poll → RECV → SEND CONTINUE), SYNC_WAKE_UP ${sync_wake_up:-?}"
+    has_mode capfloor && echo "- floor + captures: notify-floor -c (the same, plus process_vm_readv of each path argument and the first 64 bytes of a write, then NOTIF_ID_VALID)"
     has_mode bwrap && echo "- bwrap: $("$bwrap_bin" --version), \`bwrap ${BWRAP_OPTIONS[*]} -- …\`: namespaces only, no per-call checks"
     $uses_meridian && echo "- Meridian: $DISTRIBUTION, profiles $known_profiles${MERIDIAN_RUN_ARGS:+, extra run options: $MERIDIAN_RUN_ARGS}; strict runs add the policy files printed below"
     { has_workload python || has_workload http; } && echo "- Python: $PYTHON ($python_version)"
@@ -646,19 +652,21 @@ report() {
         echo "## Meridian trace profile vs the floor (guest region; issue 2 target: traced run ≤ 1.2× floor)"
         echo
         header="| workload |"; rule="|---|"
-        for mode in traced tracefile warm; do
+        for mode in capfloor traced tracefile warm; do
             has_mode $mode && { header+=" $(mode_label "$mode") / floor |"; rule+="---:|"; }
         done
+        has_mode capfloor && has_mode warm && { header+=" warm daemon / floor + captures |"; rule+="---:|"; }
         echo "$header journal calls (run / trace-file) | trace lines |"
         echo "$rule---:|---:|"
         for workload in "${workloads[@]}"; do
             row="| $(workload_label "$workload") |"
-            for mode in traced tracefile warm; do
+            for mode in capfloor traced tracefile warm; do
                 has_mode $mode || continue
                 local r
                 r=$(ratio "${med[$workload:$mode]}" "${med[$workload:floor]}")
-                row+=" $r $(at_most "$r" 1.2) |"
+                [[ $mode == capfloor ]] && row+=" $r |" || row+=" $r $(at_most "$r" 1.2) |"
             done
+            has_mode capfloor && has_mode warm && row+=" $(ratio "${med[$workload:warm]}" "${med[$workload:capfloor]}") |"
             row+=" ${journal_calls[$workload:traced]:-–} / ${journal_calls[$workload:tracefile]:-–} | ${trace_lines[$workload]:-–} |"
             echo "$row"
         done

@@ -338,10 +338,11 @@ final class LinuxSyscalls {
         }
     }
 
+    /** Reads the {@code remoteCount} iovecs at {@code remoteIov} of {@code pid} into the one at {@code localIov}. */
     static long processVmReadv(MemorySegment callState, int pid, MemorySegment localIov,
-            MemorySegment remoteIov) {
+            MemorySegment remoteIov, int remoteCount) {
         try {
-            return (long) PROCESS_VM_READV.invokeExact(callState, pid, localIov, 1L, remoteIov, 1L, 0L);
+            return (long) PROCESS_VM_READV.invokeExact(callState, pid, localIov, 1L, remoteIov, (long) remoteCount, 0L);
         } catch (Throwable t) {
             throw unreachable(t);
         }

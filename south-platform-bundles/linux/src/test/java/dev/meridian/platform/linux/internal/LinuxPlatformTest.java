@@ -16,6 +16,7 @@ import dev.meridian.api.SandboxIds;
 import dev.meridian.api.SandboxSpec;
 import dev.meridian.api.VerdictAction;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -341,6 +342,62 @@ class LinuxPlatformTest {
         assertEquals("/meridian/page-end", strings.get(strings.size() - 3));
         assertEquals(List.of("/meridian/page-end".length() + 1, GuestMemory.FAULT, 16),
                 rawReads.subList(rawReads.size() - 3, rawReads.size()), "reads end at the unmapped page");
+    }
+
+    @Test
+    void stringArraysReadAtOnceMatchReadingThemOneByOne() throws Exception {
+        List<String> mismatches = new ArrayList<>();
+        List<String> whole = new ArrayList<>();
+        RecordingGateway gateway = new RecordingGateway((call, memory) -> {
+            byte[] path = new byte[64];
+            int pathLength = call.number() == SYS_EXECVE ? memory.readString(call.arg(0), path, 0, path.length) : -1;
+            if (pathLength < 0 || !"/meridian/strings".equals(new String(path, 0, pathLength, StandardCharsets.UTF_8))) {
+                return;
+            }
+            byte[] pointers = new byte[33 * Long.BYTES];
+            int read = memory.read(call.arg(1), pointers, 0, pointers.length);
+            int count = 0;
+            while (count < read / Long.BYTES && GuestMemory.pointerAt(pointers, count * Long.BYTES) != 0) {
+                count++;
+            }
+            // The interface's own way: one string, one read and one check at a time.
+            int array = whole.size();
+            GuestMemory oneByOne = new GuestMemory() {
+                @Override
+                public int read(long address, byte[] dst, int offset, int length) {
+                    return memory.read(address, dst, offset, length);
+                }
+
+                @Override
+                public int readString(long address, byte[] dst, int offset, int max) {
+                    return memory.readString(address, dst, offset, max);
+                }
+
+                @Override
+                public boolean stillPending() {
+                    return memory.stillPending();
+                }
+            };
+            for (int max : new int[] {16_384, 1024, 100, 23, 6, 1}) {
+                byte[] atOnce = new byte[max];
+                byte[] reference = new byte[max];
+                int a = memory.readStrings(pointers, 0, count, atOnce, 0, max);
+                int b = oneByOne.readStrings(pointers, 0, count, reference, 0, max);
+                if (a != b || a < 0 || !Arrays.equals(atOnce, 0, a, reference, 0, b)) {
+                    mismatches.add("array " + array + ", max " + max + ": " + a + " bytes, one by one " + b);
+                }
+                if (max == 16_384) {
+                    whole.add(a < 0 ? null : new String(atOnce, 0, a, StandardCharsets.ISO_8859_1));
+                }
+            }
+        });
+        assertEquals(ExitStatus.exited(0), run(gateway, spec(program("string_arrays"))));
+        assertEquals(List.of(), mismatches);
+        assertEquals(List.of(
+                "first\0crosses-a-page-boundary\0ends-at-the-unmapped-page\0", // ends at the unmapped string
+                "first\0" + "L".repeat(6000) + "\0crosses-a-page-boundary\0ends-at-the-unmapped-page\0",
+                "crosses-a-page-boundary\0"), // the next one runs into the unmapped page
+                whole);
     }
 
     @Test

@@ -133,9 +133,9 @@ final class GuestCapture {
     }
 
     /**
-     * Reads the pointer array into the far end of the free capture storage, then each string to the
-     * front, each followed by a NUL; the strings never reach the pointers. A last string cut at the
-     * bound has no NUL.
+     * Reads the pointer array into the far end of the free capture storage, then the strings to the
+     * front ({@link GuestMemory#readStrings}, which may read them all in one go), each followed by a
+     * NUL; the strings never reach the pointers. A last string cut at the bound has no NUL.
      */
     private static int captureStringArray(SyscallEvent call, GuestMemory memory, int arg, long address, int limit) {
         byte[] data = call.captureData();
@@ -150,42 +150,30 @@ final class GuestCapture {
         if (read < 0) {
             return read;
         }
-        int end = start + Math.min(limit, free - POINTER_BYTES);
-        int position = start;
-        boolean truncated = true;
         int entries = read / Long.BYTES;
-        for (int entry = 0; entry < entries; entry++) {
-            long string = littleEndianLong(data, pointers + entry * Long.BYTES);
-            if (string == 0) {
-                truncated = false;
+        int count = 0;
+        boolean ended = false; // the array's NULL is among the entries read
+        for (; count < entries; count++) {
+            if (GuestMemory.pointerAt(data, pointers + count * Long.BYTES) == 0) {
+                ended = true;
                 break;
             }
-            int room = end - position;
-            if (entry == ARRAY_ENTRY_LIMIT || room <= 0) {
+            if (count == ARRAY_ENTRY_LIMIT) {
                 break;
             }
-            int length = memory.readString(string, data, position, room);
-            if (length == GuestMemory.GONE) {
-                return length;
-            }
-            if (length < 0) {
-                break;
-            }
-            position += length;
-            if (length == room) {
-                break;
-            }
-            data[position++] = 0; // length < room, so the NUL still fits
         }
-        call.commitCapture(arg, position - start, truncated);
-        return position - start;
-    }
-
-    private static long littleEndianLong(byte[] data, int offset) {
-        long value = 0;
-        for (int i = Long.BYTES - 1; i >= 0; i--) {
-            value = value << 8 | (data[offset + i] & 0xff);
+        int room = Math.min(limit, free - POINTER_BYTES);
+        int length = memory.readStrings(data, pointers, count, data, start, room);
+        if (length < 0) {
+            return length;
         }
-        return value;
+        int whole = 0;
+        for (int i = start; i < start + length; i++) {
+            if (data[i] == 0) {
+                whole++;
+            }
+        }
+        call.commitCapture(arg, length, !ended || whole < count);
+        return length;
     }
 }
