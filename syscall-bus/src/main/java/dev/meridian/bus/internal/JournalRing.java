@@ -41,13 +41,19 @@ import org.slf4j.LoggerFactory;
  * file; a ring found unlocked belongs to a process that died, and the next process that opens the
  * journal for writing appends what it still holds ({@link #recover}). A COMPLETION refers to its
  * CALL by journal index, which only the writer learns: it patches the field in the ring before the
- * copy, and keeps the last CALL's index in the header so a recovery can do the same.
+ * copy, and keeps the last CALL's index in the header so a recovery can do the same. A CALL's wall
+ * clock is stamped in the copy too, from its receivedNanos and an anchor (a wall-clock and a
+ * {@code nanoTime} reading taken together) that the copier refreshes in the header every pass and
+ * a recovery reuses: the guest path reads one clock fewer.
  *
  * <pre>
  * header  magic:i64 version:i32 0:i32 sandboxId:i64 capacity:i64 …
  *         @64  published:i64   bytes the producer has made visible (release store)
  *         @128 drained:i64     bytes the writer has copied into the queue (release store)
  *         @136 lastCall:i64    the journal index of the last CALL copied, -1 before the first
+ *         @144 anchorWall:i64  System.currentTimeMillis() and, @152 anchorNanos:i64, System.nanoTime()
+ *                              read together by the copier (version 2; version 1 rings carry the
+ *                              wall clock in each CALL)
  * data    @256, capacity bytes; each record 8-byte aligned: length:i32 0:i32 payload:u8[length];
  *         length -1 = the rest of the ring is padding (the next record starts at its beginning)
  * </pre>
@@ -63,7 +69,9 @@ final class JournalRing {
     static final int DEFAULT_CAPACITY = 2 << 20;
 
     private static final long MAGIC = 0x474e4952_4e44524dL; // "MRDNRING", little-endian
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    /** Rings of version 1 (the CALL records hold their own wall clock) are still recovered. */
+    private static final int FIRST_VERSION = 1;
     /** How long the producer sleeps between looks at a full ring (or a flush not done yet). */
     private static final long WAIT_NANOS = 1_000;
     /** Records the producer copies before it looks for room again. */
@@ -82,6 +90,8 @@ final class JournalRing {
     private static final long PUBLISHED_AT = 64;
     private static final long DRAINED_AT = 128;
     private static final long LAST_CALL_AT = 136;
+    private static final long ANCHOR_WALL_AT = 144;
+    private static final long ANCHOR_NANOS_AT = 152;
     private static final long DATA_AT = 256;
     private static final int RECORD_HEADER = 8;
     private static final int PADDING = -1;
@@ -108,6 +118,12 @@ final class JournalRing {
     // Consumer side (the writer thread).
     private long drained;
     private long lastCall;
+    /** This process writes the ring (false: a dead process's ring being recovered). */
+    private final boolean live;
+    /** The CALL records hold 0 for their wall clock, stamped in the copy (version 2). */
+    private final boolean stampsWall;
+    private long anchorWall;
+    private long anchorNanos;
     /** A recovery found the ring's first record already in the queue and did not copy it again. */
     private boolean duplicateSkipped;
 
@@ -124,7 +140,7 @@ final class JournalRing {
     private volatile Thread writer;
 
     private JournalRing(Path journalKey, Path file, long sandboxId, FileChannel channel, FileLock lock, Arena arena,
-            BytesStore<?, ?> store, long capacity, long drained, long lastCall) {
+            BytesStore<?, ?> store, long capacity, long drained, long lastCall, boolean live, boolean stampsWall) {
         this.journalKey = journalKey;
         this.file = file;
         this.sandboxId = sandboxId;
@@ -137,6 +153,10 @@ final class JournalRing {
         this.drainedSeen = drained;
         this.drained = drained;
         this.lastCall = lastCall;
+        this.live = live;
+        this.stampsWall = stampsWall;
+        this.anchorWall = store.readLong(ANCHOR_WALL_AT);
+        this.anchorNanos = store.readLong(ANCHOR_NANOS_AT);
     }
 
     /** Makes and locks the ring of {@code sandboxId} under {@code journalKey}. */
@@ -162,9 +182,12 @@ final class JournalRing {
             store.writeLong(SANDBOX_AT, sandboxId);
             store.writeLong(CAPACITY_AT, capacity);
             store.writeLong(LAST_CALL_AT, -1);
+            store.writeLong(ANCHOR_WALL_AT, System.currentTimeMillis());
+            store.writeLong(ANCHOR_NANOS_AT, System.nanoTime());
             store.writeLong(DRAINED_AT, 0);
             store.writeOrderedLong(PUBLISHED_AT, 0);
-            return new JournalRing(journalKey, file, sandboxId, channel, lock, arena, store, capacity, 0, -1);
+            return new JournalRing(journalKey, file, sandboxId, channel, lock, arena, store, capacity, 0, -1, true,
+                    true);
         } catch (IOException | RuntimeException e) {
             arena.close();
             channel.close();
@@ -313,6 +336,12 @@ final class JournalRing {
         long end = store.readVolatileLong(PUBLISHED_AT);
         long start = drained;
         int taken = 0;
+        if (live && drained < end) {
+            anchorWall = System.currentTimeMillis();
+            anchorNanos = System.nanoTime();
+            store.writeLong(ANCHOR_WALL_AT, anchorWall);
+            store.writeLong(ANCHOR_NANOS_AT, anchorNanos);
+        }
         while (drained < end && taken < max) {
             long offset = drained & (capacity - 1);
             int length = store.readInt(DATA_AT + offset);
@@ -332,6 +361,10 @@ final class JournalRing {
                     bytes.write(store, payload, length);
                     if (type == RecordFormat.COMPLETION) {
                         bytes.writeLong(at + RecordFormat.COMPLETION_CALL_AT, lastCall);
+                    } else if (type == RecordFormat.CALL && stampsWall) {
+                        long received = store.readLong(payload + RecordFormat.CALL_RECEIVED_AT);
+                        bytes.writeLong(at + RecordFormat.WALL_MILLIS_AT,
+                                anchorWall + Math.floorDiv(received - anchorNanos, 1_000_000L));
                     }
                 }
                 index = appender.lastIndexAppended();
@@ -350,15 +383,19 @@ final class JournalRing {
         return taken;
     }
 
-    /** Whether the record at {@code payload} is {@code excerpt}, a COMPLETION's CALL index aside. */
+    /**
+     * Whether the record at {@code payload} is {@code excerpt}, the fields the copy fills in aside (a
+     * COMPLETION's CALL index, a CALL's wall clock).
+     */
     private boolean matches(long payload, int length, byte type, byte[] excerpt) {
         if (excerpt.length != length) {
             return false;
         }
+        int filledAt = type == RecordFormat.COMPLETION ? RecordFormat.COMPLETION_CALL_AT
+                : type == RecordFormat.CALL && stampsWall ? RecordFormat.WALL_MILLIS_AT : -Long.BYTES;
         for (int i = 0; i < length; i++) {
-            boolean callIndex = type == RecordFormat.COMPLETION && i >= RecordFormat.COMPLETION_CALL_AT
-                    && i < RecordFormat.COMPLETION_CALL_AT + 8;
-            if (!callIndex && store.readByte(payload + i) != excerpt[i]) {
+            boolean filledIn = i >= filledAt && i < filledAt + Long.BYTES;
+            if (!filledIn && store.readByte(payload + i) != excerpt[i]) {
                 return false;
             }
         }
@@ -481,7 +518,8 @@ final class JournalRing {
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
             BytesStore<?, ?> store = BytesStore.wrap(mapping.address(), mapping.byteSize());
             long capacity = store.readLong(CAPACITY_AT);
-            if (store.readLong(0) != MAGIC || store.readInt(8) != VERSION || Long.bitCount(capacity) != 1
+            int version = store.readInt(8);
+            if (store.readLong(0) != MAGIC || version < FIRST_VERSION || version > VERSION || Long.bitCount(capacity) != 1
                     || DATA_AT + capacity != size) {
                 throw new IOException("ring file " + file + " has no valid header");
             }
@@ -493,7 +531,7 @@ final class JournalRing {
             }
             Path journalKey = file.getParent().getParent();
             return new JournalRing(journalKey, file, store.readLong(SANDBOX_AT), channel, lock, arena, store,
-                    capacity, drained, store.readLong(LAST_CALL_AT));
+                    capacity, drained, store.readLong(LAST_CALL_AT), false, version >= 2);
         } catch (IOException | RuntimeException e) {
             if (arena != null) {
                 arena.close();

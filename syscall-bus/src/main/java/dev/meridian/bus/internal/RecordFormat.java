@@ -35,6 +35,8 @@ import net.openhft.chronicle.bytes.BytesStore;
  * str            length:i32 utf8:u8[length]
  * </pre>
  *
+ * A CALL's wallMillis is not known on the guest path (a clock read there costs every call): the
+ * ring holds 0 and {@link JournalRing} stamps it from receivedNanos when it copies the record.
  * A CALL's sequence is not stored: it is the excerpt's own Chronicle index, and COMPLETION refers
  * to it. Rule ids are ints; SANDBOX_START carries the policy's rule names, SANDBOX_POLICY those of
  * a policy that replaced it (every completion after it uses the new names), and ids below -1 are
@@ -58,7 +60,7 @@ final class RecordFormat {
     static final int SANDBOX_ID_AT = 2;
     /** START, CALL, EXIT and POLICY carry their wall clock right after the header. */
     static final int WALL_MILLIS_AT = 10;
-    private static final int CALL_RECEIVED_AT = 18;
+    static final int CALL_RECEIVED_AT = 18;
     static final int CALL_PID_AT = 26;
     static final int CALL_TID_AT = 30;
     static final int CALL_ABI_AT = 34;
@@ -116,7 +118,7 @@ final class RecordFormat {
      */
     static int writeCall(BytesStore<?, ?> out, long at, SyscallEvent call) {
         header(out, at, CALL, call.sandboxId());
-        out.writeLong(at + WALL_MILLIS_AT, call.wallClockMillis());
+        out.writeLong(at + WALL_MILLIS_AT, 0); // stamped from receivedNanos when copied into the queue
         out.writeLong(at + CALL_RECEIVED_AT, call.receivedNanos());
         out.writeInt(at + CALL_PID_AT, call.pid());
         out.writeInt(at + CALL_TID_AT, call.tid());

@@ -68,6 +68,7 @@ class JournalRingTest {
             });
             ring.attachWriter(writer);
             SyscallEvent event = new SyscallEvent().sandboxId(42);
+            long wallBefore = System.currentTimeMillis();
             for (int i = 0; i < calls; i++) {
                 event.reset(i, 7, Fixtures.AUDIT_ARCH_X86_64, Fixtures.NR_OPENAT, 0);
                 event.arg(0, i);
@@ -79,6 +80,7 @@ class JournalRingTest {
                 ring.appendCompletion(event);
             }
             ring.flush();
+            long wallAfter = System.currentTimeMillis();
             done.set(true);
             writer.join(TimeUnit.SECONDS.toMillis(30));
             assertNull(failure.get());
@@ -90,6 +92,9 @@ class JournalRingTest {
             for (int i = 0; i < calls; i++) {
                 Call call = assertInstanceOf(Call.class, records.get(2 * i));
                 assertEquals(i, call.args()[0], "in order");
+                long wall = call.wallClockMillis();
+                assertTrue(wall >= wallBefore - 1 && wall <= wallAfter + 1,
+                        () -> "the copy stamps the call's wall clock: " + wall + " not in [" + wallBefore + ", " + wallAfter + "]");
                 assertArrayEquals(captureOf(i), call.captures()[1], "capture of call " + i);
                 Completion completion = assertInstanceOf(Completion.class, records.get(2 * i + 1));
                 assertEquals(call.sequence(), completion.callSequence(), "the completion names its call's index");
@@ -214,11 +219,13 @@ class JournalRingTest {
     @Test
     void everyCallOfAProcessKilledMidRunIsInTheJournalOnceItIsOpenedAgain() throws Exception {
         int calls = 20_000;
+        long wallBefore = System.currentTimeMillis();
         Process host = new ProcessBuilder(Fixtures.javaCommand(HaltingSandbox.class.getName(), journal.toString(),
                 Integer.toString(calls))).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         assertTrue(host.waitFor(60, TimeUnit.SECONDS));
         assertEquals(9, host.exitValue(), "the host process halted");
+        long wallAfter = System.currentTimeMillis();
         assertTrue(Files.exists(journal.resolve(JournalRing.DIRECTORY).resolve("0000000000000001" + JournalRing.SUFFIX)),
                 "the dead process's ring");
 
@@ -227,6 +234,8 @@ class JournalRingTest {
             List<Long> args = new ArrayList<>();
             reader.entries(JournalQuery.ALL, entry -> {
                 assertTrue(entry.completed(), () -> "call " + entry.arg(0) + " without its completion");
+                assertTrue(entry.wallClockMillis() >= wallBefore && entry.wallClockMillis() <= wallAfter,
+                        () -> "call " + entry.arg(0) + " stamped " + entry.wallClockMillis() + " by the recovery");
                 args.add(entry.arg(0));
             });
             assertEquals(Stream.iterate(0L, i -> i + 1).limit(calls).toList(), args);
