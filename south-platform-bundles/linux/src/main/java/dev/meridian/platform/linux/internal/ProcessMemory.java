@@ -121,7 +121,7 @@ final class ProcessMemory implements GuestMemory {
             }
             localIov.set(JAVA_LONG, LinuxSyscalls.IOVEC_BASE, buffer.address());
             localIov.set(JAVA_LONG, LinuxSyscalls.IOVEC_LEN, total);
-            // The kernel copies whole iovecs only: each chunk is in one page, so it is read or not.
+            // The kernel stops at the first chunk it cannot read; each lies in one page, so is read whole or not.
             long got = LinuxSyscalls.processVmReadv(callState, tid, localIov, remoteIovs, batch);
             if (got < 0) {
                 if (LinuxSyscalls.errno(callState) == LinuxSyscalls.ESRCH) {
