@@ -251,6 +251,13 @@ class ControlApiIT {
         // The token file is the owner's alone.
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("token"))));
         assertEquals("rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("metrics-token"))));
+        // The metrics token is no key to the rest: 403, even where the path does not exist.
+        String metricsToken = Files.readString(state.resolve("metrics-token")).trim();
+        assertError(call(tcpSocket, HttpMethod.GET, "/v1/nowhere",
+                MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + metricsToken), null),
+                403, "forbidden");
+        assertEquals("rw-------",
                 PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("control.sock"))));
     }
 

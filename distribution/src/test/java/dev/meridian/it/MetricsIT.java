@@ -1,6 +1,7 @@
 package dev.meridian.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -125,6 +126,24 @@ class MetricsIT {
                 "Accept", OPEN_METRICS));
         assertEquals(200, withToken.status(), withToken::describe);
         assertTrue(withToken.body().endsWith("# EOF\n"), withToken::describe);
+
+        // The metrics token reads /metrics and nothing else.
+        String metricsToken = Files.readString(daemon.state.resolve("metrics-token")).strip();
+        Map<String, String> asPrometheus = Map.of("Authorization", "Bearer " + metricsToken);
+        RawHttp.Response scraped = RawHttp.get(tcp, "/metrics", asPrometheus);
+        assertEquals(200, scraped.status(), scraped::describe);
+        assertTrue(scraped.body().contains("# TYPE meridian_syscalls_total counter\n"), scraped::describe);
+        for (String path : List.of("/v1/sandboxes", "/v1/bundles", "/v1/openapi.json")) {
+            RawHttp.Response refused = RawHttp.get(tcp, path, asPrometheus);
+            assertEquals(403, refused.status(), refused::describe);
+            assertTrue(refused.body().contains("\"forbidden\"") && refused.body().contains("metrics token"),
+                    refused::describe);
+        }
+        RawHttp.Response start = RawHttp.exchange(tcp, "POST", "/v1/sandboxes",
+                Map.of("Authorization", "Bearer " + metricsToken, "Content-Type", "application/json"),
+                "{\"command\": [\"/bin/true\"]}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(403, start.status(), start::describe);
+        assertFalse(metricsToken.equals(token), "a token of its own");
     }
 
     @Test

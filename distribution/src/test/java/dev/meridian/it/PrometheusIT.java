@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus (Debian's package, installed by ./build test) scraping a real daemon's /metrics over its
- * loopback TCP port with the daemon's bearer token, configured from the shipped example
+ * loopback TCP port with the daemon's metrics token (it reads /metrics only), configured from the shipped example
  * (observability/prometheus/prometheus.yml). Real guests run through the daemon (traced calls, a call the
  * strict profile denies) and the shim is swapped twice, so that every panel of the shipped Grafana dashboard
  * has something to show; the series must arrive with the daemon's values, and every query of the dashboard
@@ -55,7 +55,8 @@ class PrometheusIT {
         Map<String, String> settings = new LinkedHashMap<>(FAST_DEPLOY);
         settings.put("dev.meridian.control", "tcp.port = " + port);
         try (DaemonProcess daemon = DaemonProcess.start(workspace.resolve("daemon"), settings).awaitStarted()) {
-            Path token = daemon.state.resolve("token");
+            // Prometheus gets the token that reads /metrics only, as the shipped example says.
+            Path token = daemon.state.resolve("metrics-token");
             InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", port);
             Map<String, String> bearer = Map.of("Authorization", "Bearer " + Files.readString(token).strip());
             daemonMetrics(tcp, bearer, daemon); // served before Prometheus is pointed at it

@@ -74,11 +74,13 @@ final class ControlApi {
      * @param policyStore the stored policies
      * @param uploads where bundle jars sent through the API are kept
      * @param token the bearer token TCP requests must carry
+     * @param metricsToken a bearer token that reads {@code GET /metrics} only (Prometheus's)
      * @param maxBodyBytes the largest JSON or policy body
      * @param maxBundleBytes the largest bundle jar
      * @param maxTraceSubscribers how many {@code /v1/trace} streams may be open at once
      */
-    record Settings(Path journal, PolicyStore policyStore, Path uploads, String token, long maxBodyBytes,
+    record Settings(Path journal, PolicyStore policyStore, Path uploads, String token, String metricsToken,
+            long maxBodyBytes,
             long maxBundleBytes, int maxTraceSubscribers) {
     }
 
@@ -106,6 +108,7 @@ final class ControlApi {
     private final FaultLog faults;
     private final Buffer openApi;
     private final byte[] token;
+    private final byte[] metricsToken;
     /** Create options the API applies at the start, for sandboxes created but not started yet. */
     private final Map<Long, SandboxRequest> pendingStarts = new ConcurrentHashMap<>();
     private final Map<Long, StdioRelay> relays = new ConcurrentHashMap<>();
@@ -118,6 +121,7 @@ final class ControlApi {
         this.settings = settings;
         this.faults = faults;
         this.token = settings.token().getBytes(StandardCharsets.US_ASCII);
+        this.metricsToken = settings.metricsToken().getBytes(StandardCharsets.US_ASCII);
         try (InputStream in = ControlApi.class.getResourceAsStream("openapi.json")) {
             if (in == null) {
                 throw new IOException("openapi.json is missing from the control bundle");
@@ -158,7 +162,7 @@ final class ControlApi {
             throw ApiException.badRequest("the request has no path");
         }
         if (tcp && !(method.equals("GET") && path.equals(Endpoint.HEALTH.template))) {
-            authorize(request);
+            authorize(request, method.equals("GET") && path.equals(Endpoint.METRICS.template));
         }
         Endpoint.Match match = Endpoint.find(method, path);
         if (match == null) {
@@ -224,7 +228,8 @@ final class ControlApi {
         });
     }
 
-    private void authorize(HttpServerRequest request) {
+    /** @param metrics the request is {@code GET /metrics}, which the metrics token may make too */
+    private void authorize(HttpServerRequest request, boolean metrics) {
         String header = request.getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             request.response().putHeader("WWW-Authenticate", "Bearer");
@@ -232,10 +237,18 @@ final class ControlApi {
                     + "state file 'token')");
         }
         byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(presented, token)) {
-            request.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-            throw ApiException.unauthorized("the bearer token is wrong");
+        if (MessageDigest.isEqual(presented, token)) {
+            return;
         }
+        if (MessageDigest.isEqual(presented, metricsToken)) {
+            if (metrics) {
+                return;
+            }
+            throw ApiException.forbidden("this is the metrics token (the daemon's state file 'metrics-token'): it "
+                    + "reads GET /metrics and nothing else; the API needs the token in the state file 'token'");
+        }
+        request.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        throw ApiException.unauthorized("the bearer token is wrong");
     }
 
     private static Map<String, String> query(HttpServerRequest request, Endpoint endpoint) {

@@ -73,6 +73,12 @@ public final class ControlServer implements Services {
         /** The bearer token file; empty for STATE/token; relative to STATE. Created (mode 0600) when absent. */
         String token_file() default "";
 
+        /**
+         * The metrics token file, a bearer token that reads {@code GET /metrics} and nothing else (for
+         * Prometheus); empty for STATE/metrics-token; relative to STATE. Created (mode 0600) when absent.
+         */
+        String metrics_token_file() default "";
+
         long max_body_bytes() default 1L << 20;
 
         long max_bundle_bytes() default 64L << 20;
@@ -142,6 +148,8 @@ public final class ControlServer implements Services {
         // Relative paths are the state directory's.
         socket = state.resolve(config.socket().isBlank() ? "control.sock" : config.socket()).normalize();
         Path tokenFile = state.resolve(config.token_file().isBlank() ? "token" : config.token_file()).normalize();
+        Path metricsTokenFile = state.resolve(config.metrics_token_file().isBlank() ? "metrics-token"
+                : config.metrics_token_file()).normalize();
         if (config.tcp_port() < 0 || config.tcp_port() > 65535) {
             throw failure(PID + ": tcp.port takes 0 (off) to 65535, not " + config.tcp_port(), null);
         }
@@ -159,8 +167,18 @@ public final class ControlServer implements Services {
         } catch (IOException e) {
             throw failure("cannot set up the bearer token " + tokenFile + ": " + Errors.describe(e), e);
         }
+        String metricsToken;
+        try {
+            metricsToken = token(metricsTokenFile);
+        } catch (IOException e) {
+            throw failure("cannot set up the metrics token " + metricsTokenFile + ": " + Errors.describe(e), e);
+        }
+        if (metricsToken.equals(token)) {
+            throw failure(PID + ": the metrics token (" + metricsTokenFile + ") is the API's bearer token ("
+                    + tokenFile + "); it must be a token of its own, or it would control the whole daemon", null);
+        }
         ControlApi.Settings settings = new ControlApi.Settings(state.resolve("journal"),
-                new PolicyStore(state.resolve("policies")), state.resolve("uploads"), token,
+                new PolicyStore(state.resolve("policies")), state.resolve("uploads"), token, metricsToken,
                 config.max_body_bytes(), config.max_bundle_bytes(), config.trace_max_subscribers());
 
         // Vert.x finds its own SPI implementations through the context class loader: this bundle's.
