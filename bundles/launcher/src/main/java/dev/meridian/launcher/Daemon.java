@@ -74,7 +74,8 @@ final class Daemon {
 
     static final String USAGE = """
             usage: meridian daemon [--state DIR] [--config DIR] [--deploy DIR]
-              --state DIR   the daemon's state: daemon.lock, control.sock, token, metrics-token, journal/, its bundle cache
+              --state DIR   the daemon's state: daemon.lock, control.sock, token, metrics-token, journal/,
+                            its bundle cache
                             (default: $MERIDIAN_STATE, else $XDG_RUNTIME_DIR/meridian, or /run/meridian for root)
               --config DIR  Config Admin files PID.cfg, read at start and watched (default: $MERIDIAN_HOME/etc)
               --deploy DIR  bundles dropped here are installed, updated, removed (default: $MERIDIAN_HOME/deploy)

@@ -519,8 +519,8 @@ final class JournalRing {
             BytesStore<?, ?> store = BytesStore.wrap(mapping.address(), mapping.byteSize());
             long capacity = store.readLong(CAPACITY_AT);
             int version = store.readInt(8);
-            if (store.readLong(0) != MAGIC || version < FIRST_VERSION || version > VERSION || Long.bitCount(capacity) != 1
-                    || DATA_AT + capacity != size) {
+            if (store.readLong(0) != MAGIC || version < FIRST_VERSION || version > VERSION
+                    || Long.bitCount(capacity) != 1 || DATA_AT + capacity != size) {
                 throw new IOException("ring file " + file + " has no valid header");
             }
             long drained = store.readLong(DRAINED_AT);
