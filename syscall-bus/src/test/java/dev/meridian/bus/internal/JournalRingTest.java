@@ -70,14 +70,7 @@ class JournalRingTest {
             SyscallEvent event = new SyscallEvent().sandboxId(42);
             long wallBefore = System.currentTimeMillis();
             for (int i = 0; i < calls; i++) {
-                event.reset(i, 7, Fixtures.AUDIT_ARCH_X86_64, Fixtures.NR_OPENAT, 0);
-                event.arg(0, i);
-                capture(event, 1, captureOf(i));
-                ring.appendCall(event);
-                event.verdict(VerdictAction.ALLOW, 0, 0, false);
-                event.result(i);
-                event.completed();
-                ring.appendCompletion(event);
+                appendCall(ring, event, i);
             }
             ring.flush();
             long wallAfter = System.currentTimeMillis();
@@ -111,13 +104,7 @@ class JournalRingTest {
             ring.assistWith(() -> own); // and no writer thread at all
             SyscallEvent event = new SyscallEvent().sandboxId(45);
             for (int i = 0; i < calls; i++) {
-                event.reset(i, 7, Fixtures.AUDIT_ARCH_X86_64, Fixtures.NR_OPENAT, 0);
-                event.arg(0, i);
-                capture(event, 1, captureOf(i));
-                ring.appendCall(event);
-                event.verdict(VerdictAction.ALLOW, 0, 0, false);
-                event.completed();
-                ring.appendCompletion(event);
+                appendCall(ring, event, i);
             }
             ring.flush();
             ring.close();
@@ -303,6 +290,18 @@ class JournalRingTest {
     }
 
     /** 0 to 8000 bytes, different for each call. */
+    /** Call {@code i}: an openat with {@link #captureOf} captured, allowed, returning {@code i}. */
+    private static void appendCall(JournalRing ring, SyscallEvent event, int i) {
+        event.reset(i, 7, Fixtures.AUDIT_ARCH_X86_64, Fixtures.NR_OPENAT, 0);
+        event.arg(0, i);
+        capture(event, 1, captureOf(i));
+        ring.appendCall(event);
+        event.verdict(VerdictAction.ALLOW, 0, 0, false);
+        event.result(i);
+        event.completed();
+        ring.appendCompletion(event);
+    }
+
     private static byte[] captureOf(int i) {
         byte[] bytes = new byte[(i * 37) % 8001];
         Arrays.fill(bytes, (byte) i);
